@@ -1,0 +1,82 @@
+package WsgiTest;
+# Helpers shared by the Apache::Test files: a keep-alive user agent (one
+# connection, so one server process, so one set of interpreters), error_log
+# reading from an offset, and the module-name rule.
+use strict;
+use warnings FATAL => 'all';
+
+use Exporter 'import';
+use Apache::Test ();
+use Apache::TestRequest ();
+use Digest::MD5 qw(md5_hex);
+use JSON::PP ();
+use LWP::UserAgent ();
+use Time::HiRes ();
+
+our @EXPORT_OK = qw(t_root ua url get_json log_offset log_since wait_log
+                    module_name_for decode_json_body crash_lines);
+
+sub t_root { Apache::Test::vars('serverroot') }
+
+sub url {
+    my $path = shift;
+    my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
+    return "http://$hostport$path";
+}
+
+# One connection per agent: requests of one agent reach the same child.
+sub ua {
+    my $ua = LWP::UserAgent->new(keep_alive => 1, timeout => 60);
+    return $ua;
+}
+
+sub decode_json_body {
+    my $res = shift;
+    my $data = eval { JSON::PP::decode_json($res->decoded_content) };
+    return $data;
+}
+
+sub get_json {
+    my($ua, $path) = @_;
+    my $res = $ua->get(url($path));
+    return ($res, decode_json_body($res));
+}
+
+sub error_log { t_root() . '/logs/error_log' }
+
+sub log_offset { -s error_log() || 0 }
+
+sub log_since {
+    my $offset = shift || 0;
+    open my $fh, '<', error_log() or return '';
+    seek $fh, $offset, 0;
+    local $/;
+    my $s = <$fh>;
+    return defined $s ? $s : '';
+}
+
+# Poll the error log (from $offset) until $re matches or $timeout seconds pass;
+# returns the log text since $offset. Used because lines from a child can land
+# just after the response.
+sub wait_log {
+    my($offset, $re, $timeout) = @_;
+    $timeout ||= 10;
+    my $deadline = Time::HiRes::time() + $timeout;
+    my $text;
+    while (1) {
+        $text = log_since($offset);
+        return $text if $text =~ $re;
+        last if Time::HiRes::time() > $deadline;
+        Time::HiRes::sleep(0.1);
+    }
+    return $text;
+}
+
+sub module_name_for { '_mod_wsgi_' . md5_hex(shift) }
+
+sub crash_lines {
+    my $text = shift;
+    return grep { /Segmentation fault|exit signal|AH00052|double free|Aborted/ } split /\n/, $text;
+}
+
+1;

@@ -1,0 +1,2 @@
+"""Importable only through the second WSGIPythonPath entry."""
+WHERE = 'pylib2'
