@@ -1,0 +1,109 @@
+"""Bridge to the C++ module's builtin ``_wsgiscript``, with pure-Python fallbacks.
+
+Inside Apache every interpreter has the builtin module ``_wsgiscript``; in a
+plain Python (unit tests, tools) it is absent and the fallbacks below are used.
+Everything the package needs from the host goes through this module, so tests
+replace one attribute (``_host.log = capture``) instead of patching callers.
+
+Interface relied on (see docs/pickle.md):
+
+``log(level, message)``
+    one line to the Apache error log; ``level`` is an APLOG_* int.
+``request_info()``
+    ``None`` outside a request, else ``(client_ip, method, uri)``.
+``configured_scripts()``
+    dict mangled module name -> absolute script path known to this server.
+``guard(func, on_error)``
+    callable running ``func(*args, **kwargs)``; on an ``Exception`` it calls
+    ``on_error(exc, args, kwargs)`` (whose own errors are reported as
+    unraisable, never raised) and re-raises the original exception object.
+"""
+
+import sys
+
+try:
+    import _wsgiscript as native
+except ImportError:  # plain Python: no Apache around us
+    native = None
+
+# Apache log levels (httpd's APLOG_*), the ones this package uses.
+APLOG_ERR = 3
+APLOG_WARNING = 4
+APLOG_INFO = 6
+
+
+def fallback_log(level, message):
+    """Write one line to stderr: what the package does outside Apache."""
+    try:
+        sys.stderr.write('[wsgiscript:%d] %s\n' % (level, message))
+    except Exception:
+        pass
+
+
+def fallback_request_info():
+    return None
+
+
+def fallback_configured_scripts():
+    return {}
+
+
+def report_unraisable(exc, obj):
+    """Report ``exc`` like CPython's PyErr_WriteUnraisable, never raising."""
+    try:
+        hook = sys.unraisablehook
+        if hook is not sys.__unraisablehook__:
+            # A user hook accepts any object with these attributes.
+            class _Unraisable:
+                exc_type = type(exc)
+                exc_value = exc
+                exc_traceback = exc.__traceback__
+                err_msg = 'Exception ignored in'
+                object = obj
+            hook(_Unraisable)
+            return
+    except Exception:
+        pass
+    try:
+        import traceback
+        sys.stderr.write('Exception ignored in: %r\n' % (obj,))
+        traceback.print_exception(type(exc), exc, exc.__traceback__,
+                                  file=sys.stderr)
+    except Exception:
+        pass
+
+
+def fallback_guard(func, on_error):
+    """Pure-Python equivalent of ``_wsgiscript.guard``.
+
+    Same semantics as the C version, except that the wrapper's own frame shows
+    up in the traceback the caller sees (Python cannot re-raise without it).
+    """
+    def guarded(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            try:
+                on_error(exc, args, kwargs)
+            except Exception as err:
+                report_unraisable(err, on_error)
+            raise
+    for attr in ('__module__', '__name__', '__qualname__', '__doc__'):
+        try:
+            setattr(guarded, attr, getattr(func, attr))
+        except (AttributeError, TypeError):
+            pass
+    guarded.__wrapped__ = func
+    return guarded
+
+
+if native is not None:
+    log = native.log
+    request_info = native.request_info
+    configured_scripts = native.configured_scripts
+    guard = getattr(native, 'guard', fallback_guard)
+else:
+    log = fallback_log
+    request_info = fallback_request_info
+    configured_scripts = fallback_configured_scripts
+    guard = fallback_guard
