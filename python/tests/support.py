@@ -1,0 +1,89 @@
+"""Helpers for the unit tests: simulate what the C++ module does in Apache.
+
+``ScriptHost`` loads "script files" the way mod_wsgiscript does: a module
+object named ``_mod_wsgi_<md5 of path>`` in sys.modules, with ``__file__``,
+``__mtime__`` and ``__wsgiscript_generation__`` set before its code runs, and
+``_registry.note_loaded`` called afterwards.  A reload makes a new module
+object.  It also captures log lines and fakes the request and the
+configuration through ``wsgiscript._host``.
+"""
+
+import sys
+import types
+import unittest
+
+import wsgiscript
+from wsgiscript import _host, _registry
+from wsgiscript import pickle_diagnostics
+
+
+class ScriptHost:
+    def __init__(self):
+        self.lines = []          # (level, message) logged
+        self.configured = {}     # what _wsgiscript.configured_scripts() returns
+        self.request = None      # what _wsgiscript.request_info() returns
+        self.generations = {}    # path -> generation loaded last
+        self._saved = {}
+        self._modules = set()
+
+    # -- the host functions the package calls
+    def log(self, level, message):
+        self.lines.append((level, message))
+
+    def start(self):
+        for name in ('log', 'request_info', 'configured_scripts'):
+            self._saved[name] = getattr(_host, name)
+        _host.log = self.log
+        _host.request_info = lambda: self.request
+        _host.configured_scripts = lambda: dict(self.configured)
+        _registry._reset()
+        return self
+
+    def stop(self):
+        pickle_diagnostics.uninstall()
+        for name, value in self._saved.items():
+            setattr(_host, name, value)
+        for name in self._modules:
+            sys.modules.pop(name, None)
+        _registry._reset()
+
+    # -- script loading as the C++ does it
+    def load(self, path, code, mtime=1700000000000000):
+        """(Re)load the script at ``path`` from source ``code``; returns the module."""
+        name = wsgiscript.mangle(path)
+        generation = self.generations.get(path, 0) + 1
+        module = types.ModuleType(name)
+        module.__file__ = path
+        module.__mtime__ = mtime
+        module.__wsgiscript_generation__ = generation
+        sys.modules[name] = module
+        self._modules.add(name)
+        exec(compile(code, path, 'exec'), module.__dict__)
+        self.generations[path] = generation
+        self.configured[name] = path
+        _registry.note_loaded(name, path, generation, mtime)
+        return module
+
+    def unload(self, path):
+        """Take a script module out of sys.modules (as if never loaded here)."""
+        sys.modules.pop(wsgiscript.mangle(path), None)
+
+    # -- reading the log
+    def entries(self, tag='WSGIS0301'):
+        return [m for (_l, m) in self.lines if m.startswith(tag + ': ')]
+
+
+class HostTestCase(unittest.TestCase):
+    def setUp(self):
+        self.host = ScriptHost().start()
+        self.addCleanup(self.host.stop)
+
+    def one_entry(self):
+        entries = self.host.entries()
+        self.assertEqual(len(entries), 1, 'expected exactly one entry, got %r' % (self.host.lines,))
+        levels = [l for (l, m) in self.host.lines]
+        self.assertEqual(levels, [4], 'entry must be logged at warning level')
+        return entries[0]
+
+    def no_entry(self):
+        self.assertEqual(self.host.lines, [])
