@@ -1,7 +1,7 @@
 # 40 concurrent first requests: the script module is executed once per
 # interpreter (once.wsgi appends "pid token" to t/logs/once.log at import).
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

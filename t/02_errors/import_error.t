@@ -1,7 +1,7 @@
 # An exception while importing the script: 500, WSGIS0103 with the script
 # path and the traceback, and the next request imports it again.
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

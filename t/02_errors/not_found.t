@@ -1,6 +1,6 @@
 # WSGIScriptAlias to a file that does not exist: 404 and WSGIS0106.
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

@@ -1,6 +1,6 @@
 # callable-object= on WSGIScriptAlias and WSGICallableObject pick the callable.
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

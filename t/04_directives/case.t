@@ -1,7 +1,7 @@
 # WSGICaseSensitivity Off (in its own virtual host): the module name is made
 # from the lower-cased script path.
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

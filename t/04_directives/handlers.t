@@ -1,7 +1,7 @@
 # AddHandler / SetHandler wsgi-script, which need Options ExecCGI
 # (without it: 403 and WSGIS0107).
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

@@ -1,6 +1,6 @@
 # WSGIScriptAlias to a directory and WSGIScriptAliasMatch.
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

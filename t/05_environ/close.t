@@ -1,6 +1,6 @@
 # close() of the response iterable is called.
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

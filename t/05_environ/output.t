@@ -1,6 +1,6 @@
 # print(), sys.stderr and environ['wsgi.errors'] reach the error log (WSGIS0201).
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;

@@ -3,7 +3,7 @@ package WsgiTest;
 # connection, so one server process, so one set of interpreters), error_log
 # reading from an offset, and the module-name rule.
 use strict;
-use warnings FATAL => 'all';
+use warnings;
 
 use Exporter 'import';
 use Apache::Test ();
@@ -60,7 +60,7 @@ sub log_since {
 # just after the response.
 sub wait_log {
     my($offset, $re, $timeout) = @_;
-    $timeout ||= 10;
+    $timeout ||= 5;
     my $deadline = Time::HiRes::time() + $timeout;
     my $text;
     while (1) {
