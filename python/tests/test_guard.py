@@ -17,6 +17,25 @@ class FallbackGuardTest(unittest.TestCase):
         self.assertEqual(g(1, 2, x=3), ((1, 2), {'x': 3}))
         self.assertEqual(calls, [])
 
+    def test_argument_shapes(self):
+        seen = []
+
+        def func(*a, **k):
+            if k.get('fail'):
+                raise Boom()
+            return a, k
+
+        g = _host.fallback_guard(func, lambda e, a, k: seen.append((a, k)))
+        self.assertEqual(g(), ((), {}))
+        self.assertEqual(g(first=1), ((), {'first': 1}))
+        self.assertEqual(g(None), ((None,), {}))
+        self.assertEqual(g(1, 1), ((1, 1), {}))
+        for call, expected in ((lambda: g(fail=1), ((), {'fail': 1})),
+                               (lambda: g(7, 7, fail=1), ((7, 7), {'fail': 1}))):
+            with self.assertRaises(Boom):
+                call()
+            self.assertEqual(seen.pop(), expected)
+
     def test_reraises_same_object_with_chaining(self):
         cause = ValueError('cause')
         exc = Boom('original')

@@ -107,40 +107,61 @@ def uninstall():
 
 # -- the wrappers ----------------------------------------------------------
 
+# Methods cannot take the C guard (it is not a descriptor), and a method must
+# be a Python function anyway: it catches directly, which costs the same as a
+# method calling a guarded callable (try/except is free in Python 3.11) and
+# saves a call in the fallback case.
+
+def _on_error(on_error, exc, args, kwargs):
+    """What guard() does with an exception: tell on_error, never raise."""
+    try:
+        on_error(exc, args, kwargs)
+    except Exception as err:
+        _host.report_unraisable(err, on_error)
+
+
 def _make_pickler(base, guard):
-    guarded_dump = guard(base.dump, _on_pickler_dump_error)
+    base_dump = base.dump
 
     class Pickler(base):
         __slots__ = ()
         __doc__ = base.__doc__
 
         def dump(self, obj):
-            return guarded_dump(self, obj)
+            try:
+                return base_dump(self, obj)
+            except Exception as exc:
+                _on_error(_on_pickler_dump_error, exc, (self, obj), {})
+                raise
 
         def __init_subclass__(cls, **kwargs):
             super().__init_subclass__(**kwargs)
             _wrap_override(cls, 'dump', _on_pickler_dump_error)
 
-    Pickler.dump.__doc__ = base.dump.__doc__
+    Pickler.dump.__doc__ = base_dump.__doc__
     Pickler.__module__ = 'pickle'
     return Pickler
 
 
 def _make_unpickler(base, guard):
-    guarded_load = guard(base.load, _on_load_error)
+    base_load = base.load
 
     class Unpickler(base):
         __slots__ = ()
         __doc__ = base.__doc__
 
         def load(self):
-            return guarded_load(self)
+            try:
+                return base_load(self)
+            except Exception as exc:
+                _on_error(_on_load_error, exc, (self,), {})
+                raise
 
         def __init_subclass__(cls, **kwargs):
             super().__init_subclass__(**kwargs)
             _wrap_override(cls, 'load', _on_load_error)
 
-    Unpickler.load.__doc__ = base.load.__doc__
+    Unpickler.load.__doc__ = base_load.__doc__
     Unpickler.__module__ = 'pickle'
     return Unpickler
 
@@ -153,10 +174,13 @@ def _wrap_override(cls, name, on_error):
     func = cls.__dict__.get(name)
     if func is None or not hasattr(func, '__code__') or getattr(func, _WRAPPED, False):
         return
-    guarded = _host.guard(func, on_error)
 
     def method(self, *args, **kwargs):
-        return guarded(self, *args, **kwargs)
+        try:
+            return func(self, *args, **kwargs)
+        except Exception as exc:
+            _on_error(on_error, exc, (self,) + args, kwargs)
+            raise
     for attr in ('__name__', '__qualname__', '__doc__', '__module__'):
         setattr(method, attr, getattr(func, attr, None))
     method.__wrapped__ = func
