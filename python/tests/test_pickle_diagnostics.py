@@ -127,8 +127,10 @@ class PicklingScenarios(Base):
         m = self.host.load(APP, SCRIPT)
         self.fail_pickle(m.square)
         entry = self.one_entry()
-        self.assert_entry(entry, 'not-found', '<lambda>')
-        self.assertIn('lambda', entry)
+        self.assertTrue(entry.startswith('WSGIS0301: pickle diagnostics: not-found: '), entry)
+        self.assertIn("function '<lambda>' of script %s (module %s)" % (APP, MOD), entry)
+        self.assertIn("Remedy: pickle only builtin types", entry)
+        self.assertIn("replace '<lambda>' in the script %s by a function" % APP, entry)
 
     def test_local_function_in_script(self):
         m = self.host.load(APP, 'def outer():\n    def inner(): pass\n    return inner\n')

@@ -110,20 +110,28 @@ def note_loaded(module_name, path, generation, mtime):
 
 
 def _note_origins(module_name, namespace, generation):
+    """Remember the generation of the functions and classes the script defined.
+
+    Never raises: a failure here must not fail the script load.
+    """
     global _origins
     if not namespace:
         return
-    if _origins is None:
-        import weakref
-        _origins = weakref.WeakKeyDictionary()
-    for value in list(namespace.values()):
-        if getattr(value, '__module__', None) != module_name:
-            continue
-        if isinstance(value, type) or hasattr(value, '__globals__'):
+    try:
+        if _origins is None:
+            import weakref
+            _origins = weakref.WeakKeyDictionary()
+        function_type = type(_note_origins)
+        for value in list(namespace.values()):
+            if not (isinstance(value, type) or type(value) is function_type):
+                continue
             try:
-                _origins[value] = generation
-            except TypeError:  # not weakly referenceable / unhashable
+                if value.__module__ == module_name:
+                    _origins[value] = generation
+            except Exception:  # odd metaclass: no __module__, unhashable, ...
                 pass
+    except Exception:
+        pass
 
 
 def origin_generation(obj):

@@ -568,10 +568,14 @@ def _format(facts):
     if reload_note:
         parts.append(reload_note)
     target = ('the script %s' % path) if path else 'the script that defines it'
-    remedy = ('Remedy: pickle only builtin types (str, bytes, int, float, bool, None, '
-              'tuple, list, dict, set) from a WSGI script, or move the definition of %s '
-              'out of %s into a module imported from sys.path.'
-              % (qualname or 'the class or function', target))
+    builtin = ('Remedy: pickle only builtin types (str, bytes, int, float, bool, None, '
+               'tuple, list, dict, set) from a WSGI script, or ')
+    if facts['local']:
+        remedy = builtin + ('replace %s in %s by a function or class defined at the top '
+                            'level of a module imported from sys.path.' % (name, target))
+    else:
+        remedy = builtin + ('move the definition of %s out of %s into a module imported '
+                            'from sys.path.' % (qualname or 'the class or function', target))
     line = '%s: pickle diagnostics: %s: %s. %s' % (TAG, category, '; '.join(parts), remedy)
     try:
         info = _host.request_info()
