@@ -1,0 +1,221 @@
+// wsgi_handler.cpp - see wsgi_handler.h.
+#include "wsgi_handler.h"
+
+#include "wsgi_config.h"
+#include "wsgi_environ.h"
+#include "wsgi_interp.h"
+#include "wsgi_logging.h"
+#include "wsgi_options.h"
+#include "wsgi_response.h"
+#include "wsgi_script.h"
+
+#include <exception>
+#include <string>
+
+namespace wsgi {
+
+namespace {
+
+constexpr const char* kHandler = "wsgi-script";
+
+const ScriptAlias* alias_of(const request_rec* r)
+{
+    return static_cast<const ScriptAlias*>(ap_get_module_config(r->request_config, &wsgiscript_module));
+}
+
+// "/app" matches "/app" and "/app/..."; "/" matches everything. Returns the
+// length of uri consumed, or -1.
+long mount_match(const char* mount, const char* uri)
+{
+    size_t m = strlen(mount);
+    while (m > 0 && mount[m - 1] == '/') --m;
+    if (strncmp(mount, uri, m) != 0) return -1;
+    if (uri[m] != '\0' && uri[m] != '/') return -1;
+    return static_cast<long>(m);
+}
+
+const char* match_alias(request_rec* r, const ScriptAlias* a)
+{
+    if (a->regex) {
+        ap_regmatch_t m[AP_MAX_REG_MATCH];
+        if (ap_regexec(a->regex, r->uri, AP_MAX_REG_MATCH, m, 0) != 0) return nullptr;
+        const char* found = ap_pregsub(r->pool, a->target, r->uri, AP_MAX_REG_MATCH, m);
+        if (!found) return nullptr;
+        return apr_pstrcat(r->pool, found, r->uri + m[0].rm_eo, nullptr);
+    }
+    long used = mount_match(a->location, r->uri);
+    if (used < 0) return nullptr;
+    const char* rest = r->uri + used;
+    size_t t = strlen(a->target);
+    if (*rest && t > 0 && a->target[t - 1] == '/') ++rest;  // "dir/" + "/name"
+    return apr_pstrcat(r->pool, a->target, rest, nullptr);
+}
+
+int translate_name(request_rec* r)
+{
+    if (!r->uri || r->uri[0] != '/') return DECLINED;
+    const ServerConfig* sc = server_config(r->server);
+    const auto* aliases = reinterpret_cast<const ScriptAlias*>(sc->aliases->elts);
+    for (int i = 0; i < sc->aliases->nelts; ++i) {
+        const char* found = match_alias(r, &aliases[i]);
+        if (!found) continue;
+        r->filename = const_cast<char*>(found);
+        r->handler = kHandler;
+        apr_table_setn(r->notes, "alias-forced-type", kHandler);
+        ap_set_module_config(r->request_config, &wsgiscript_module, const_cast<ScriptAlias*>(&aliases[i]));
+        return OK;
+    }
+    return DECLINED;
+}
+
+// A WSGIScriptAlias wins over handlers set for the file by other means.
+int fixups(request_rec* r)
+{
+    if (alias_of(r)) r->handler = kHandler;
+    return DECLINED;
+}
+
+std::string script_name_of(const request_rec* r)
+{
+    std::string uri = r->uri ? r->uri : "";
+    if (r->path_info && *r->path_info) {
+        size_t n = strlen(r->path_info);
+        if (uri.size() >= n && uri.compare(uri.size() - n, n, r->path_info) == 0) uri.resize(uri.size() - n);
+    }
+    return uri;
+}
+
+std::string group_of(request_rec* r, const char* spec)
+{
+    if (!strchr(spec, '%')) return spec;
+    if (strcmp(spec, "%{GLOBAL}") == 0) return {};
+    GroupContext ctx;
+    ctx.server = r->server->server_hostname ? r->server->server_hostname : "";
+    apr_port_t port = ap_get_server_port(r);
+    if (port != 80 && port != 443) ctx.server += ":" + std::to_string(port);
+    ctx.script_name = script_name_of(r);
+    ctx.env = [r](std::string_view name) -> std::optional<std::string> {
+        std::string key(name);
+        const char* v = apr_table_get(r->subprocess_env, key.c_str());
+        if (!v) v = getenv(key.c_str());
+        if (!v) return std::nullopt;
+        return std::string(v);
+    };
+    return expand_application_group(spec, ctx);
+}
+
+int serve(request_rec* r)
+{
+    const ScriptAlias* alias = alias_of(r);
+    if (r->finfo.filetype == APR_NOFILE) {
+        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0106",
+                 std::string("target WSGI script not found or unable to stat: ") + r->filename);
+        return HTTP_NOT_FOUND;
+    }
+    if (r->finfo.filetype == APR_DIR) {
+        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0107",
+                 std::string("attempt to invoke a directory as a WSGI application: ") + r->filename);
+        return HTTP_FORBIDDEN;
+    }
+    if (!alias && !(ap_allow_options(r) & OPT_EXECCGI)) {
+        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0107",
+                 std::string("Options ExecCGI is off in this directory: ") + r->filename);
+        return HTTP_FORBIDDEN;
+    }
+    Runtime* rt = Runtime::current();
+    if (!rt) {
+        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0004",
+                 "Python is not available in this Apache child (see the startup errors above)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    const DirConfig* d = dir_config(r);
+    RequestSettings rs;
+    rs.script_path = r->filename;
+    rs.callable = alias && alias->callable ? alias->callable : callable_of(d);
+    rs.app_group = group_of(r, alias && alias->app_group ? alias->app_group : app_group_of(d));
+    rs.reloading = reloading_of(d);
+    rs.pass_authorization = alias && alias->pass_authorization != kUnset ? alias->pass_authorization == 1
+                                                                          : pass_authorization_of(d);
+
+    Interpreter* in = rt->interpreter(rs.app_group, r->server);
+    if (!in) return HTTP_INTERNAL_SERVER_ERROR;
+
+    RequestScope current(r);
+    InterpreterScope gil(in);
+    ScriptLoad load;
+    load.path = r->filename;
+    load.mtime = r->finfo.mtime;
+    load.reloading = rs.reloading;
+    load.case_sensitive = case_sensitive_of(server_config(rt->main_server()));
+    load.pickle_diagnostics = pickle_diagnostics_of(server_config(r->server));
+    load.log = LogTarget::of(r);
+    int status = HTTP_INTERNAL_SERVER_ERROR;
+    PyRef module = load_script(in, load, &status);
+    if (!module) return status;
+
+    PyRef app = PyRef::steal(PyObject_GetAttrString(module.get(), rs.callable));
+    if (!app) {
+        PyErr_Clear();
+        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0105",
+                 std::string("target WSGI script '") + r->filename + "' does not contain WSGI application '" +
+                     rs.callable + "'");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    module.reset();
+    return run_application(in, r, app.get(), rs);
+}
+
+int handler(request_rec* r)
+{
+    if (!r->handler || (strcmp(r->handler, kHandler) != 0 && strcmp(r->handler, "application/x-httpd-wsgi") != 0))
+        return DECLINED;
+    try {
+        return serve(r);
+    } catch (const std::exception& e) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WSGIS_LOGNO(0005) "internal error: %s", e.what());
+    } catch (...) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WSGIS_LOGNO(0005) "internal error");
+    }
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+}  // namespace
+
+void register_request_hooks()
+{
+    static const char* const after_alias[] = {"mod_alias.c", nullptr};
+    static const char* const before[] = {"mod_userdir.c", "mod_vhost_alias.c", nullptr};
+    ap_hook_translate_name(translate_name, after_alias, before, APR_HOOK_MIDDLE);
+    ap_hook_fixups(fixups, nullptr, nullptr, APR_HOOK_LAST);
+    ap_hook_handler(handler, nullptr, nullptr, APR_HOOK_MIDDLE);
+}
+
+void preload_scripts(server_rec* main)
+{
+    Runtime* rt = Runtime::current();
+    if (!rt) return;
+    bool case_sensitive = case_sensitive_of(server_config(main));
+    for (server_rec* s = main; s; s = s->next) {
+        const ServerConfig* sc = server_config(s);
+        const auto* scripts = reinterpret_cast<const ImportScript*>(sc->import_scripts->elts);
+        for (int i = 0; i < sc->import_scripts->nelts; ++i) {
+            const ImportScript& is = scripts[i];
+            GroupContext ctx;
+            ctx.server = s->server_hostname ? s->server_hostname : "";
+            if (s->port && s->port != 80 && s->port != 443) ctx.server += ":" + std::to_string(s->port);
+            std::string group = expand_application_group(is.app_group, ctx);
+            Interpreter* in = rt->interpreter(group, s);
+            if (!in) continue;
+            InterpreterScope gil(in);
+            ScriptLoad load;
+            load.path = is.path;
+            load.case_sensitive = case_sensitive;
+            load.pickle_diagnostics = pickle_diagnostics_of(sc);
+            load.log = LogTarget::of(s);
+            int status = 0;
+            load_script(in, load, &status);
+        }
+    }
+}
+
+}  // namespace wsgi

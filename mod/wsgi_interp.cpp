@@ -1,0 +1,217 @@
+// wsgi_interp.cpp - Python runtime of an Apache child: initialisation,
+// interpreters per application group, per-thread thread states, shutdown.
+#include "wsgi_interp.h"
+
+#include "wsgi_config.h"
+#include "wsgi_logging.h"
+#include "wsgi_pymodule.h"
+
+#include <apr_file_info.h>
+
+namespace wsgi {
+
+namespace {
+
+// This thread's thread state per interpreter index. Plain pointers, never
+// freed: Apache threads live as long as their child.
+struct ThreadSlots {
+    std::vector<PyThreadState*> states;
+};
+thread_local ThreadSlots* t_slots = nullptr;
+thread_local request_rec* t_request = nullptr;
+
+Runtime* g_runtime = nullptr;  // the child's runtime (no Python objects)
+
+PyThreadState*& slot(unsigned index)
+{
+    if (!t_slots) t_slots = new ThreadSlots;
+    if (index >= t_slots->states.size()) t_slots->states.resize(index + 1, nullptr);
+    return t_slots->states[index];
+}
+
+bool file_exists(const char* path, apr_pool_t* p)
+{
+    apr_finfo_t fi;
+    return apr_stat(&fi, path, APR_FINFO_TYPE, p) == APR_SUCCESS;
+}
+
+// Fill a PyConfig for this server's WSGIPythonHome (a plain installation or a
+// virtual environment, recognised by its pyvenv.cfg).
+PyStatus configure(PyConfig* config, const ServerConfig* sc, apr_pool_t* p)
+{
+    PyConfig_InitPythonConfig(config);
+    config->install_signal_handlers = 0;
+    config->parse_argv = 0;
+    config->user_site_directory = 0;
+    config->configure_c_stdio = 0;
+    config->buffered_stdio = 0;
+    PyStatus st;
+    wchar_t* argv[] = {const_cast<wchar_t*>(L"mod_wsgi")};
+    st = PyConfig_SetArgv(config, 1, argv);
+    if (PyStatus_Exception(st)) return st;
+    const char* program = WSGISCRIPT_PYTHON_EXECUTABLE;
+    if (sc->python_home) {
+        const char* cfg = apr_pstrcat(p, sc->python_home, "/pyvenv.cfg", nullptr);
+        if (file_exists(cfg, p)) {
+            program = apr_pstrcat(p, sc->python_home, "/bin/python3", nullptr);
+            if (!file_exists(program, p))
+                program = apr_pstrcat(p, sc->python_home, "/bin/python", nullptr);
+        } else {
+            st = PyConfig_SetBytesString(config, &config->home, sc->python_home);
+            if (PyStatus_Exception(st)) return st;
+        }
+    }
+    st = PyConfig_SetBytesString(config, &config->program_name, program);
+    if (PyStatus_Exception(st)) return st;
+    return PyStatus_Ok();
+}
+
+}  // namespace
+
+PyThreadState* Interpreter::thread_state()
+{
+    PyThreadState*& ts = slot(index_);
+    if (!ts) {
+        if (is_main_) {
+            // The simplified GIL API's own state for this thread, kept for
+            // good (its count never returns to zero), so C extensions using
+            // PyGILState_Ensure() find it instead of making another.
+            PyGILState_Ensure();
+            ts = PyThreadState_Get();
+            PyEval_SaveThread();
+        } else {
+            ts = PyThreadState_New(state_);
+        }
+    }
+    return ts;
+}
+
+RequestScope::RequestScope(request_rec* r) : prev_(t_request) { t_request = r; }
+RequestScope::~RequestScope() { t_request = prev_; }
+request_rec* RequestScope::current() { return t_request; }
+
+Runtime* Runtime::current() { return g_runtime; }
+
+Runtime* Runtime::start(apr_pool_t* pchild, server_rec* s)
+{
+    if (g_runtime) return g_runtime;
+    const ServerConfig* sc = server_config(s);
+    PyConfig config;
+    PyStatus st = configure(&config, sc, pchild);
+    if (!PyStatus_Exception(st)) st = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     WSGIS_LOGNO(0002) "Python could not be initialised (%s%s%s); "
+                                       "check WSGIPythonHome (now %s)",
+                     st.func ? st.func : "", st.func ? ": " : "", st.err_msg ? st.err_msg : "?",
+                     sc->python_home ? sc->python_home : "not set");
+        return nullptr;
+    }
+
+    auto* rt = new Runtime;
+    rt->main_server_ = s;
+    int threads = 1, daemons = 1;
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
+    ap_mpm_query(AP_MPMQ_MAX_DAEMONS, &daemons);
+    rt->multithread_ = threads > 1;
+    rt->multiprocess_ = daemons > 1;
+
+    if (!ready_types()) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     WSGIS_LOGNO(0002) "Python types of mod_wsgiscript could not be made ready");
+        PyErr_Clear();
+        PyEval_SaveThread();
+        delete rt;
+        return nullptr;
+    }
+    auto main = std::make_unique<Interpreter>("", PyInterpreterState_Main(), true, 0);
+    slot(0) = PyThreadState_Get();  // Py_Initialize's state for this thread
+    rt->main_ = main.get();
+    rt->by_name_.emplace("", main.get());
+    rt->interpreters_.push_back(std::move(main));
+    g_runtime = rt;  // before init: the package finder asks for known scripts
+    rt->init_interpreter(rt->main_);
+    PyEval_SaveThread();
+
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                 WSGIS_LOGNO(0003) "Python %s initialised in child %" APR_PID_T_FMT
+                                   " (multithread %d, multiprocess %d)",
+                 PY_VERSION, getpid(), rt->multithread_, rt->multiprocess_);
+    apr_pool_cleanup_register(pchild, rt, shutdown, apr_pool_cleanup_null);
+    return rt;
+}
+
+Interpreter* Runtime::interpreter(const std::string& name, server_rec* s)
+{
+    std::lock_guard lock(mutex_);
+    if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
+
+    // Creating: the GIL is taken with mutex_ held. Nobody waits for mutex_
+    // while holding the GIL (this function is called without it).
+    PyEval_RestoreThread(main_->thread_state());
+    PyThreadState* ts = Py_NewInterpreter();
+    if (!ts) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     WSGIS_LOGNO(0501) "Python could not create the sub-interpreter for "
+                                       "application group '%s'",
+                     name.c_str());
+        PyEval_SaveThread();
+        return nullptr;
+    }
+    auto in = std::make_unique<Interpreter>(name, ts->interp, false,
+                                            static_cast<unsigned>(interpreters_.size()));
+    slot(in->index()) = ts;
+    init_interpreter(in.get());
+    PyEval_SaveThread();
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                 WSGIS_LOGNO(0502) "created sub-interpreter for application group '%s'",
+                 name.c_str());
+    Interpreter* raw = in.get();
+    by_name_.emplace(name, raw);
+    interpreters_.push_back(std::move(in));
+    return raw;
+}
+
+std::map<std::string, std::string> Runtime::known_scripts()
+{
+    std::lock_guard lock(mutex_);
+    return known_;
+}
+
+void Runtime::note_script(const std::string& module_name, const std::string& path)
+{
+    std::lock_guard lock(mutex_);
+    known_.emplace(module_name, path);
+}
+
+bool Runtime::init_interpreter(Interpreter* in)
+{
+    bool ok = init_interpreter_modules(in, main_server_);
+    if (!ok) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, main_server_,
+                     WSGIS_LOGNO(0503) "setting up interpreter '%s' failed: %s", in->name().c_str(),
+                     describe_python_error().c_str());
+    }
+    return ok;
+}
+
+void Runtime::finish_interpreter(Interpreter* in)
+{
+    InterpreterScope scope(in);
+    run_atexit(in, main_server_);
+}
+
+apr_status_t Runtime::shutdown(void* self)
+{
+    auto* rt = static_cast<Runtime*>(self);
+    // Sub-interpreters first, the main interpreter last, as Python exits.
+    for (auto it = rt->interpreters_.rbegin(); it != rt->interpreters_.rend(); ++it)
+        rt->finish_interpreter(it->get());
+    g_runtime = nullptr;
+    // The interpreters are not torn down: the child process is exiting and
+    // threads the applications started may still be running Python code.
+    return APR_SUCCESS;
+}
+
+}  // namespace wsgi

@@ -1,0 +1,146 @@
+// wsgi_interp.h - Python interpreters of an Apache child and the thread
+// states that enter them.
+//
+// Lifetime: Python is initialised in child_init (never in the Apache parent,
+// so restarts of the parent carry no Python state) and the Runtime lives in
+// the child pool (pchild); its cleanup runs the interpreters' atexit
+// callbacks. One Interpreter per application group, created on first use.
+//
+// GIL rules: Runtime::interpreter() must be called WITHOUT the GIL.
+// InterpreterScope acquires the GIL with this thread's own thread state of
+// that interpreter (created once per thread, never per request) and releases
+// it on destruction. GilRelease gives it up around blocking calls.
+#pragma once
+
+#include "py_ref.h"
+#include "wsgi_httpd.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace wsgi {
+
+struct ServerConfig;
+
+// One loaded script in one interpreter (touched only with the GIL held).
+struct ScriptEntry {
+    PyRef module_name;          // str "_mod_wsgi_<md5>"
+    PyRef module;               // the current module object, empty after a failed load
+    apr_time_t mtime = 0;       // file mtime the module was loaded from
+    long generation = 0;        // 1 on first load, +1 per reload
+};
+
+// Strings an interpreter reuses on every request (made once, under its GIL).
+struct InternedKeys {
+    PyRef wsgi_version, wsgi_url_scheme, wsgi_input, wsgi_errors, wsgi_multithread,
+        wsgi_multiprocess, wsgi_run_once, wsgi_input_terminated, wsgi_file_wrapper,
+        mod_wsgi_application_group, mod_wsgi_callable_object, mod_wsgi_process_group,
+        mod_wsgi_script_reloading, mod_wsgi_request_handler, mod_wsgi_version,
+        script_file, version_tuple, http, https, empty, one, zero, close,
+        fileno, read, tell, sys_modules_attr;
+};
+
+class Interpreter {
+public:
+    Interpreter(std::string name, PyInterpreterState* state, bool is_main, unsigned index)
+        : name_(std::move(name)), state_(state), is_main_(is_main), index_(index) {}
+    Interpreter(const Interpreter&) = delete;
+    Interpreter& operator=(const Interpreter&) = delete;
+
+    const std::string& name() const { return name_; }
+    PyInterpreterState* state() const { return state_; }
+    bool is_main() const { return is_main_; }
+    unsigned index() const { return index_; }
+
+    // This thread's thread state for this interpreter, made on first use.
+    PyThreadState* thread_state();
+
+    std::mutex load_mutex;  // serialises script loading; taken WITHOUT the GIL
+    // The rest is only touched with the GIL held and this interpreter current.
+    std::unordered_map<std::string, ScriptEntry> scripts;  // by absolute path
+    InternedKeys keys;
+    bool pickle_diagnostics_installed = false;
+
+private:
+    std::string name_;
+    PyInterpreterState* state_;
+    bool is_main_;
+    unsigned index_;
+};
+
+// Python of one Apache child.
+class Runtime {
+public:
+    // Initialise Python for this child (GIL released on return). nullptr and
+    // a logged reason on failure.
+    static Runtime* start(apr_pool_t* pchild, server_rec* s);
+    static Runtime* current();  // nullptr before start() or after shutdown
+
+    // The interpreter for an application group name ("" = main), created on
+    // first use. Call without the GIL. nullptr on failure (logged).
+    Interpreter* interpreter(const std::string& name, server_rec* s);
+
+    server_rec* main_server() const { return main_server_; }
+    // Scripts named by the configuration or loaded so far: module name -> path.
+    std::map<std::string, std::string> known_scripts();
+    void note_script(const std::string& module_name, const std::string& path);
+
+    bool multithread() const { return multithread_; }
+    bool multiprocess() const { return multiprocess_; }
+
+private:
+    Runtime() = default;
+    static apr_status_t shutdown(void* self);
+    bool init_interpreter(Interpreter* in);  // GIL held, `in` current
+    void finish_interpreter(Interpreter* in);
+
+    server_rec* main_server_ = nullptr;
+    Interpreter* main_ = nullptr;
+    std::mutex mutex_;  // guards by_name_, interpreters_, known_
+    std::unordered_map<std::string, Interpreter*> by_name_;
+    std::vector<std::unique_ptr<Interpreter>> interpreters_;
+    std::map<std::string, std::string> known_;
+    bool multithread_ = false, multiprocess_ = true;
+};
+
+// Holds the GIL with this thread's state of `in` for the scope.
+class InterpreterScope {
+public:
+    explicit InterpreterScope(Interpreter* in) : ts_(in->thread_state()) { PyEval_RestoreThread(ts_); }
+    ~InterpreterScope() { PyEval_SaveThread(); }
+    InterpreterScope(const InterpreterScope&) = delete;
+    InterpreterScope& operator=(const InterpreterScope&) = delete;
+
+private:
+    PyThreadState* ts_;
+};
+
+// Gives the GIL up for the scope (around blocking Apache or network calls).
+class GilRelease {
+public:
+    GilRelease() : ts_(PyEval_SaveThread()) {}
+    ~GilRelease() { PyEval_RestoreThread(ts_); }
+    GilRelease(const GilRelease&) = delete;
+    GilRelease& operator=(const GilRelease&) = delete;
+
+private:
+    PyThreadState* ts_;
+};
+
+// The request this thread is serving, for log lines written from Python
+// (print(), wsgi.errors, wsgiscript logging) while it runs.
+class RequestScope {
+public:
+    explicit RequestScope(request_rec* r);
+    ~RequestScope();
+    static request_rec* current();
+
+private:
+    request_rec* prev_;
+};
+
+}  // namespace wsgi

@@ -1,0 +1,200 @@
+// wsgi_script.cpp - see wsgi_script.h.
+#include "wsgi_script.h"
+
+#include "wsgi_interp.h"
+#include "wsgi_options.h"
+#include "wsgi_pymodule.h"
+
+#include <apr_file_io.h>
+
+#include <string>
+
+namespace wsgi {
+
+namespace {
+
+// The module still current for this entry: in sys.modules under its name
+// and, with reloading on, loaded from the file's present mtime.
+PyObject* current_module(const ScriptEntry& e, const ScriptLoad& load)
+{
+    if (!e.module) return nullptr;
+    if (load.reloading && e.mtime != load.mtime) return nullptr;
+    PyObject* found = PyDict_GetItemWithError(PyImport_GetModuleDict(), e.module_name.get());
+    return found == e.module.get() ? found : nullptr;
+}
+
+bool read_file(const char* path, apr_pool_t* p, std::string* out, apr_status_t* rv)
+{
+    apr_file_t* f = nullptr;
+    *rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT, p);
+    if (*rv != APR_SUCCESS) return false;
+    apr_finfo_t fi;
+    *rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (*rv == APR_SUCCESS) {
+        out->resize(static_cast<size_t>(fi.size));
+        apr_size_t got = 0;
+        *rv = fi.size > 0 ? apr_file_read_full(f, out->data(), out->size(), &got) : APR_SUCCESS;
+        out->resize(got);
+    }
+    apr_file_close(f);
+    return *rv == APR_SUCCESS;
+}
+
+std::string describe(apr_status_t rv)
+{
+    char buf[256];
+    return apr_strerror(rv, buf, sizeof buf);
+}
+
+// Remove our half-made module from sys.modules (if it is still ours).
+void drop_module(PyObject* name, PyObject* module)
+{
+    PyObject* modules = PyImport_GetModuleDict();
+    PyObject* found = PyDict_GetItemWithError(modules, name);
+    if (found == module && PyDict_DelItem(modules, name) < 0) PyErr_Clear();
+    if (PyErr_Occurred()) PyErr_Clear();
+}
+
+void note_in_registry(Interpreter* in, const ScriptLoad& load, const ScriptEntry& e)
+{
+    PyRef reg = PyRef::steal(PyImport_ImportModule("wsgiscript._registry"));
+    PyRef res;
+    if (reg)
+        res = PyRef::steal(PyObject_CallMethod(reg.get(), "note_loaded", "OslL", e.module_name.get(), load.path,
+                                               e.generation, static_cast<long long>(e.mtime)));
+    if (!res)
+        log_exception(load.log, APLOG_ERR, "WSGIS0109",
+                      "recording script '" + std::string(load.path) + "' in interpreter '" + in->name() +
+                          "' failed (wsgiscript.loaded_scripts() will not show it)");
+}
+
+// Execute the file as a new module. GIL held, load_mutex held.
+PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http_status)
+{
+    std::string source;
+    apr_status_t rv;
+    apr_pool_t* tmp = nullptr;
+    apr_pool_create(&tmp, nullptr);
+    bool read_ok;
+    {
+        GilRelease nogil;
+        read_ok = read_file(load.path, tmp, &source, &rv);
+    }
+    apr_pool_destroy(tmp);
+    if (!read_ok) {
+        log_line(load.log, APLOG_ERR, "WSGIS0108",
+                 "cannot read WSGI script '" + std::string(load.path) + "': " + describe(rv));
+        *http_status = HTTP_INTERNAL_SERVER_ERROR;
+        return {};
+    }
+
+    PyObject* modules = PyImport_GetModuleDict();
+    PyObject* old = PyDict_GetItemWithError(modules, e.module_name.get());
+    bool reload = e.generation > 0 && old != nullptr;
+    long generation = e.generation + 1;
+
+    PyRef module = PyRef::steal(PyModule_NewObject(e.module_name.get()));
+    PyRef path = PyRef::steal(PyUnicode_DecodeFSDefault(load.path));
+    PyRef mtime = PyRef::steal(PyLong_FromLongLong(load.mtime));
+    PyRef gen = PyRef::steal(PyLong_FromLong(generation));
+    if (!module || !path || !mtime || !gen) {
+        log_exception(load.log, APLOG_ERR, "WSGIS0103", "cannot create the module for '" + std::string(load.path) + "'");
+        *http_status = HTTP_INTERNAL_SERVER_ERROR;
+        return {};
+    }
+    PyObject* dict = PyModule_GetDict(module.get());
+    if (PyDict_SetItemString(dict, "__file__", path.get()) < 0 ||
+        PyDict_SetItemString(dict, "__mtime__", mtime.get()) < 0 ||
+        PyDict_SetItemString(dict, "__wsgiscript_generation__", gen.get()) < 0 ||
+        PyDict_SetItemString(dict, "__builtins__", PyEval_GetBuiltins()) < 0 ||
+        PyDict_SetItem(modules, e.module_name.get(), module.get()) < 0) {
+        log_exception(load.log, APLOG_ERR, "WSGIS0103", "cannot set up the module for '" + std::string(load.path) + "'");
+        *http_status = HTTP_INTERNAL_SERVER_ERROR;
+        return {};
+    }
+
+    PyRef code = PyRef::steal(Py_CompileStringObject(source.c_str(), path.get(), Py_file_input, nullptr, -1));
+    PyRef res;
+    if (code) res = PyRef::steal(PyEval_EvalCode(code.get(), dict, dict));
+    if (!res) {
+        bool exit = PyErr_ExceptionMatches(PyExc_SystemExit);
+        if (exit)
+            log_exception(load.log, APLOG_WARNING, "WSGIS0104",
+                          "SystemExit raised while loading WSGI script '" + std::string(load.path) +
+                              "' was ignored; the script is not loaded");
+        else
+            log_exception(load.log, APLOG_ERR, "WSGIS0103",
+                          "failed to load WSGI script '" + std::string(load.path) + "' as module '" +
+                              PyUnicode_AsUTF8(e.module_name.get()) + "'; traceback follows");
+        drop_module(e.module_name.get(), module.get());
+        e.module.reset();
+        *http_status = HTTP_INTERNAL_SERVER_ERROR;
+        return {};
+    }
+
+    e.module = module;
+    e.mtime = load.mtime;
+    e.generation = generation;
+    const char* name = PyUnicode_AsUTF8(e.module_name.get());
+    if (reload)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, load.log.s,
+                     WSGIS_LOGNO(0102) "reloaded WSGI script '%s' as module '%s' in interpreter '%s' "
+                                       "(generation %ld): its modification time changed",
+                     load.path, name, in->name().c_str(), generation);
+    else
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, load.log.s,
+                     WSGIS_LOGNO(0101) "loaded WSGI script '%s' as module '%s' in interpreter '%s' (generation %ld)",
+                     load.path, name, in->name().c_str(), generation);
+    note_in_registry(in, load, e);
+    return module;
+}
+
+}  // namespace
+
+PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
+{
+    ScriptLoad load = load_in;
+    if (load.mtime == 0) {
+        apr_finfo_t fi;
+        apr_pool_t* tmp = nullptr;
+        apr_pool_create(&tmp, nullptr);
+        apr_status_t rv = apr_stat(&fi, load.path, APR_FINFO_MTIME | APR_FINFO_TYPE, tmp);
+        apr_pool_destroy(tmp);
+        if (rv != APR_SUCCESS) {
+            log_line(load.log, APLOG_ERR, "WSGIS0106",
+                     "target WSGI script not found or unable to stat: '" + std::string(load.path) + "': " + describe(rv));
+            *http_status = HTTP_NOT_FOUND;
+            return {};
+        }
+        load.mtime = fi.mtime;
+    }
+
+    auto it = in->scripts.find(load.path);
+    if (it != in->scripts.end())
+        if (PyObject* m = current_module(it->second, load)) return PyRef::borrow(m);
+    if (PyErr_Occurred()) PyErr_Clear();
+
+    // Slow path: take the loading lock without the GIL, then look again.
+    PyThreadState* ts = PyEval_SaveThread();
+    in->load_mutex.lock();
+    PyEval_RestoreThread(ts);
+    std::lock_guard lock(in->load_mutex, std::adopt_lock);
+
+    ScriptEntry& e = in->scripts[load.path];
+    if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
+    if (PyErr_Occurred()) PyErr_Clear();
+    if (!e.module_name) {
+        std::string name = module_name_for(load.path, load.case_sensitive);
+        e.module_name = PyRef::steal(PyUnicode_InternFromString(name.c_str()));
+        if (!e.module_name) {
+            log_exception(load.log, APLOG_ERR, "WSGIS0103", "cannot name the module of '" + std::string(load.path) + "'");
+            *http_status = HTTP_INTERNAL_SERVER_ERROR;
+            return {};
+        }
+        if (Runtime* rt = Runtime::current()) rt->note_script(name, load.path);
+    }
+    if (load.pickle_diagnostics) install_pickle_diagnostics(in, load.log.s);
+    return execute(in, e, load, http_status);
+}
+
+}  // namespace wsgi
