@@ -561,7 +561,7 @@ class EntryDetails(Base):
         exc = self.fail_pickle(z)
         self.assert_same_failure(z, exc)
         self.assertEqual(self.host.entries(), [])
-        internal = self.host.entries('WSGIS0302')
+        internal = self.host.entries('WSGIS0303')
         self.assertEqual(len(internal), 1)
         self.assertIn('formatter broke', internal[0])
         self.assertEqual(self.host.lines[0][0], 3)

@@ -28,7 +28,7 @@ from . import _registry
 from . import SCRIPT_MODULE_PREFIX, is_script_module_name
 
 TAG = 'WSGIS0301'          # one entry per diagnosed failure, level warning
-TAG_INTERNAL = 'WSGIS0302'  # the diagnostics themselves failed, level error
+TAG_INTERNAL = 'WSGIS0303'  # examining a failure failed, level error (0302: install failed, C++)
 
 CATEGORY_NOT_FOUND = 'not-found'
 CATEGORY_NOT_SAME_OBJECT = 'not-same-object'
