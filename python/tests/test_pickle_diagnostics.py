@@ -498,7 +498,11 @@ class NotInstalled(HostTestCase):
         with self.assertRaises(AttributeError):
             p.some_new_attribute = 1
         p.dispatch_table = {}
-        self.assertIn('Pickler', repr(pickle.Pickler))
+        self.assertEqual(repr(pickle.Pickler), "<class 'pickle.Pickler'>")
+        self.assertEqual(repr(pickle.Unpickler), "<class 'pickle.Unpickler'>")
+        self.assertEqual(pickle.Pickler.dump.__qualname__, 'Pickler.dump')
+        # the classes themselves pickle by reference as before
+        self.assertIs(pickle.loads(pickle.dumps(pickle.Pickler)), pickle.Pickler)
 
 
 class EntryDetails(Base):

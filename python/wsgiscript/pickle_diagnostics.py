@@ -140,6 +140,8 @@ def _make_pickler(base, guard):
 
     Pickler.dump.__doc__ = base_dump.__doc__
     Pickler.__module__ = 'pickle'
+    Pickler.__qualname__ = 'Pickler'
+    Pickler.dump.__qualname__ = 'Pickler.dump'
     return Pickler
 
 
@@ -163,6 +165,8 @@ def _make_unpickler(base, guard):
 
     Unpickler.load.__doc__ = base_load.__doc__
     Unpickler.__module__ = 'pickle'
+    Unpickler.__qualname__ = 'Unpickler'
+    Unpickler.load.__qualname__ = 'Unpickler.load'
     return Unpickler
 
 
