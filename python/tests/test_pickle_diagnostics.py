@@ -13,7 +13,7 @@ import unittest
 import _pickle
 
 import wsgiscript
-from wsgiscript import _host, pickle_diagnostics
+from wsgiscript import pickle_diagnostics
 
 from .support import HostTestCase
 

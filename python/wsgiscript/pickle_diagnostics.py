@@ -76,8 +76,8 @@ def install(log=None):
         'dump': guard(originals['dump'], _on_dump_error),
         'loads': guard(originals['loads'], _on_loads_error),
         'load': guard(originals['load'], _on_load_error),
-        'Pickler': _make_pickler(originals['Pickler'], guard),
-        'Unpickler': _make_unpickler(originals['Unpickler'], guard),
+        'Pickler': _make_pickler(originals['Pickler']),
+        'Unpickler': _make_unpickler(originals['Unpickler']),
     }
     state['replacements'] = replacements
     _state = state
@@ -120,7 +120,7 @@ def _on_error(on_error, exc, args, kwargs):
         _host.report_unraisable(err, on_error)
 
 
-def _make_pickler(base, guard):
+def _make_pickler(base):
     base_dump = base.dump
 
     class Pickler(base):
@@ -145,7 +145,7 @@ def _make_pickler(base, guard):
     return Pickler
 
 
-def _make_unpickler(base, guard):
+def _make_unpickler(base):
     base_load = base.load
 
     class Unpickler(base):
