@@ -39,7 +39,7 @@ for my $order ([ 'mod_wsgi first', [ wsgi_module => $mod_wsgi ], [ wsgiscript_mo
     ok $exited && $status != 0, "$what: exit status is non-zero" or diag "status $status";
     my $text = do { local $/; open my $fh, '<', $out; <$fh> // '' } . $srv->slurp_log;
     like $text, qr/WSGIS0001/, "$what: message tagged WSGIS0001" or diag $text;
-    like $text, qr/mod_wsgi/, "$what: the message names mod_wsgi";
+    like $text, qr/WSGIS0001[^\n]*mod_wsgi/, "$what: the WSGIS0001 message names mod_wsgi";
     $srv->cleanup;
 }
 
