@@ -190,30 +190,48 @@ void register_request_hooks()
     ap_hook_handler(handler, nullptr, nullptr, APR_HOOK_MIDDLE);
 }
 
-void preload_scripts(server_rec* main)
+namespace {
+
+void preload_one(server_rec* s, const char* path, const char* group_spec, bool case_sensitive)
 {
     Runtime* rt = Runtime::current();
-    if (!rt) return;
+    GroupContext ctx;
+    ctx.server = s->server_hostname ? s->server_hostname : "";
+    if (s->port && s->port != 80 && s->port != 443) ctx.server += ":" + std::to_string(s->port);
+    Interpreter* in = rt->interpreter(expand_application_group(group_spec, ctx), s);
+    if (!in) return;
+    InterpreterScope gil(in);
+    ScriptLoad load;
+    load.path = path;
+    load.case_sensitive = case_sensitive;
+    load.pickle_diagnostics = pickle_diagnostics_of(server_config(s));
+    load.log = LogTarget::of(s);
+    int status = 0;
+    load_script(in, load, &status);
+}
+
+}  // namespace
+
+void preload_scripts(server_rec* main)
+{
+    if (!Runtime::current()) return;
     bool case_sensitive = case_sensitive_of(server_config(main));
     for (server_rec* s = main; s; s = s->next) {
         const ServerConfig* sc = server_config(s);
         const auto* scripts = reinterpret_cast<const ImportScript*>(sc->import_scripts->elts);
-        for (int i = 0; i < sc->import_scripts->nelts; ++i) {
-            const ImportScript& is = scripts[i];
-            GroupContext ctx;
-            ctx.server = s->server_hostname ? s->server_hostname : "";
-            if (s->port && s->port != 80 && s->port != 443) ctx.server += ":" + std::to_string(s->port);
-            std::string group = expand_application_group(is.app_group, ctx);
-            Interpreter* in = rt->interpreter(group, s);
-            if (!in) continue;
-            InterpreterScope gil(in);
-            ScriptLoad load;
-            load.path = is.path;
-            load.case_sensitive = case_sensitive;
-            load.pickle_diagnostics = pickle_diagnostics_of(sc);
-            load.log = LogTarget::of(s);
-            int status = 0;
-            load_script(in, load, &status);
+        for (int i = 0; i < sc->import_scripts->nelts; ++i)
+            preload_one(s, scripts[i].path, scripts[i].app_group, case_sensitive);
+        // Like mod_wsgi: an alias naming both process-group and
+        // application-group (request-independent) is loaded at start too.
+        const auto* aliases = reinterpret_cast<const ScriptAlias*>(sc->aliases->elts);
+        for (int i = 0; i < sc->aliases->nelts; ++i) {
+            const ScriptAlias& a = aliases[i];
+            if (a.regex || !a.process_group || !a.app_group) continue;
+            if (strstr(a.app_group, "%{RESOURCE}") || strstr(a.app_group, "%{ENV:")) continue;
+            apr_finfo_t fi;
+            if (apr_stat(&fi, a.target, APR_FINFO_TYPE, s->process->pool) != APR_SUCCESS || fi.filetype != APR_REG)
+                continue;
+            preload_one(s, a.target, a.app_group, case_sensitive);
         }
     }
 }

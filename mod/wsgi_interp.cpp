@@ -196,21 +196,117 @@ bool Runtime::init_interpreter(Interpreter* in)
     return ok;
 }
 
-void Runtime::finish_interpreter(Interpreter* in)
+// Wait (bounded) for the threads the application started; the number still
+// running afterwards. GIL held, `in` current.
+static long wait_for_app_threads(Interpreter* in, server_rec* s, double timeout)
+{
+    static const char kWait[] = R"PY(
+def _wait(timeout):
+    import sys
+    th = sys.modules.get('threading')
+    if th is None:
+        return (0, 0)
+    import time
+    deadline = time.monotonic() + timeout
+    me = th.current_thread()
+    def started_by_app(t):
+        return t is not me and t is not th.main_thread() and not isinstance(t, th._DummyThread)
+    for t in th.enumerate():
+        if started_by_app(t) and not t.daemon:
+            t.join(max(0.0, deadline - time.monotonic()))
+    alive = [t for t in th.enumerate() if started_by_app(t) and t.is_alive()]
+    return (sum(1 for t in alive if not t.daemon), sum(1 for t in alive if t.daemon))
+)PY";
+    PyRef globals = PyRef::steal(PyDict_New());
+    PyRef res, count;
+    if (globals && PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) == 0)
+        res = PyRef::steal(PyRun_String(kWait, Py_file_input, globals.get(), globals.get()));
+    if (res) {
+        PyObject* fn = PyDict_GetItemString(globals.get(), "_wait");  // borrowed
+        if (fn) count = PyRef::steal(PyObject_CallFunction(fn, "d", timeout));
+    }
+    long n = -1, daemons = 0;
+    if (count && !PyArg_ParseTuple(count.get(), "ll", &n, &daemons)) n = -1;
+    if (n < 0) {
+        log_exception(LogTarget::of(s), APLOG_WARNING, "WSGIS0505",
+                      "could not wait for the Python threads of interpreter '" + in->name() + "'");
+        return -1;
+    }
+    if (n > 0)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     WSGIS_LOGNO(0505) "%ld non-daemon Python thread(s) of interpreter '%s' still running "
+                                       "%.0f s after child exit began; the process exits without them",
+                     n, in->name().c_str(), timeout);
+    else if (daemons > 0)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     WSGIS_LOGNO(0507) "%ld daemon Python thread(s) of interpreter '%s' still running at child "
+                                       "exit; the interpreter is left to the process exit",
+                     daemons, in->name().c_str());
+    return n + daemons;
+}
+
+bool Runtime::finish_interpreter(Interpreter* in)
 {
     InterpreterScope scope(in);
+    long running = wait_for_app_threads(in, main_server_, kThreadWaitSeconds);
     run_atexit(in, main_server_);
+    return running == 0;
+}
+
+// Drop every Python object the interpreter's C++ side holds. GIL held, `in` current.
+static void forget_objects(Interpreter* in)
+{
+    in->scripts.clear();
+    in->keys = InternedKeys{};
+}
+
+// Destroy the thread states other threads made in `in` (those threads have
+// ended: the MPM joined them before the child pool is destroyed).
+static void drop_other_thread_states(Interpreter* in, PyThreadState* keep)
+{
+    std::vector<PyThreadState*> others;
+    for (PyThreadState* t = PyInterpreterState_ThreadHead(in->state()); t; t = PyThreadState_Next(t))
+        if (t != keep) others.push_back(t);
+    for (PyThreadState* t : others) {
+        PyThreadState_Clear(t);
+        PyThreadState_Delete(t);
+    }
 }
 
 apr_status_t Runtime::shutdown(void* self)
 {
     auto* rt = static_cast<Runtime*>(self);
-    // Sub-interpreters first, the main interpreter last, as Python exits.
-    for (auto it = rt->interpreters_.rbegin(); it != rt->interpreters_.rend(); ++it)
-        rt->finish_interpreter(it->get());
+    // Threads, then atexit callbacks: sub-interpreters first, main last.
+    bool all_quiet = true;
+    std::vector<bool> quiet(rt->interpreters_.size(), false);
+    for (size_t i = rt->interpreters_.size(); i-- > 0;) {
+        quiet[i] = rt->finish_interpreter(rt->interpreters_[i].get());
+        all_quiet = all_quiet && quiet[i];
+    }
     g_runtime = nullptr;
-    // The interpreters are not torn down: the child process is exiting and
-    // threads the applications started may still be running Python code.
+
+    // Tear down what is quiet. With application threads still running in an
+    // interpreter, tearing it down could crash them: the process exit ends them.
+    PyThreadState* main_ts = rt->main_->thread_state();
+    PyEval_RestoreThread(main_ts);
+    for (size_t i = rt->interpreters_.size(); i-- > 1;) {
+        if (!quiet[i]) continue;
+        Interpreter* in = rt->interpreters_[i].get();
+        PyThreadState* ts = in->thread_state();
+        PyThreadState_Swap(ts);
+        forget_objects(in);
+        drop_other_thread_states(in, ts);
+        Py_EndInterpreter(ts);
+        PyThreadState_Swap(main_ts);
+    }
+    forget_objects(rt->main_);
+    if (all_quiet) {
+        if (Py_FinalizeEx() < 0)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, rt->main_server_,
+                         WSGIS_LOGNO(0506) "Python reported errors while finalising (buffered output lost)");
+    } else {
+        PyEval_SaveThread();
+    }
     return APR_SUCCESS;
 }
 

@@ -3,8 +3,10 @@
 //
 // Lifetime: Python is initialised in child_init (never in the Apache parent,
 // so restarts of the parent carry no Python state) and the Runtime lives in
-// the child pool (pchild); its cleanup runs the interpreters' atexit
-// callbacks. One Interpreter per application group, created on first use.
+// the child pool (pchild). Its cleanup waits (5 s at most) for threads the
+// applications started, runs each interpreter's atexit callbacks, then ends
+// the sub-interpreters and finalises Python; an interpreter whose threads
+// still run is left to the process exit (logged). One Interpreter per application group, created on first use.
 //
 // GIL rules: Runtime::interpreter() must be called WITHOUT the GIL.
 // InterpreterScope acquires the GIL with this thread's own thread state of
@@ -96,7 +98,8 @@ private:
     Runtime() = default;
     static apr_status_t shutdown(void* self);
     bool init_interpreter(Interpreter* in);  // GIL held, `in` current
-    void finish_interpreter(Interpreter* in);
+    bool finish_interpreter(Interpreter* in);  // true when no app thread still runs
+    static constexpr double kThreadWaitSeconds = 5.0;
 
     server_rec* main_server_ = nullptr;
     Interpreter* main_ = nullptr;
