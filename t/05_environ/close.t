@@ -11,7 +11,7 @@ my $id = "c$$";
 my $marker = t_root() . "/logs/close-$id.marker";
 unlink $marker;
 my $r = ua()->get(url("/environ?close=$id"));
-is $r->code, 200, '200';
+is $r->code, 200, 'status 200';
 my $deadline = Time::HiRes::time() + 10;
 Time::HiRes::sleep(0.05) until -e $marker or Time::HiRes::time() > $deadline;
 ok -e $marker, 'close() was called on the response iterable';

@@ -8,4 +8,4 @@ if os.path.exists(os.path.join(wsgitest_util.logs_dir(__file__), 'import_error.f
 
 def application(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain')])
-    return [b'imported fine']
+    return [b'imported fine pid=%d' % os.getpid()]
