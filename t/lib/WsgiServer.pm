@@ -141,7 +141,10 @@ sub cleanup {
     $self->stop;
     if (my $dest = $ENV{WSGISCRIPT_LOGS}) {
         File::Path::make_path($dest);
-        File::Copy::copy($self->error_log, "$dest/$self->{name}.error_log");
+        for my $f (glob "$self->{root}/logs/*") {
+            next unless -f $f && $f =~ m{/(error_log|stderr)$};
+            File::Copy::copy($f, "$dest/$self->{name}.$1");
+        }
     }
     File::Path::remove_tree($self->{root}) unless $ENV{WSGISCRIPT_KEEP};
 }
