@@ -1,0 +1,4 @@
+-- 64 KiB POST body (the same for every contender).
+wrk.method = "POST"
+wrk.body = string.rep("x", 65536)
+wrk.headers["Content-Type"] = "application/octet-stream"
