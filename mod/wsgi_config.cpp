@@ -55,7 +55,8 @@ const char* add_alias(cmd_parms* cmd, int argc, char* const argv[], bool is_rege
         a->regex = ap_pregcomp(cmd->pool, argv[0], AP_REG_EXTENDED);
         if (!a->regex)
             return fail(cmd, std::string("invalid regular expression '") + argv[0] + "'");
-        a->target = apr_pstrdup(cmd->pool, argv[1]);
+        a->target = ap_server_root_relative(cmd->pool, argv[1]);
+        if (!a->target) return fail(cmd, std::string("invalid path '") + argv[1] + "'");
     } else {
         if (argv[0][0] != '/')
             return fail(cmd, std::string("URL path must start with '/', got '") + argv[0] + "'");
@@ -201,7 +202,7 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     *c = ServerConfig{};
     // A virtual host's aliases come first, then the main server's.
     c->aliases = apr_array_append(p, add->aliases, base->aliases);
-    c->import_scripts = apr_array_append(p, base->import_scripts, add->import_scripts);
+    c->import_scripts = add->import_scripts;  // loaded once, by the server that names them
     c->pickle_diagnostics = pick(add->pickle_diagnostics, base->pickle_diagnostics, kUnset);
     c->python_home = base->python_home;
     c->python_path = base->python_path;
@@ -230,9 +231,11 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
 
 const command_rec directives[] = {
     AP_INIT_TAKE_ARGV("WSGIScriptAlias", as_cmd(cmd_script_alias), nullptr, RSRC_CONF,
-                      "URL-path file-or-directory [callable-object=NAME] [application-group=NAME]"),
+                      "URL-path file-or-directory [callable-object=NAME] [application-group=NAME] "
+                      "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
     AP_INIT_TAKE_ARGV("WSGIScriptAliasMatch", as_cmd(cmd_script_alias_match), nullptr, RSRC_CONF,
-                      "regex file-path-with-$N [callable-object=NAME] [application-group=NAME]"),
+                      "regex file-path-with-$N [callable-object=NAME] [application-group=NAME] "
+                      "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
     AP_INIT_TAKE_ARGV("WSGIImportScript", as_cmd(cmd_import_script), nullptr, RSRC_CONF,
                       "file-path application-group=NAME [process-group=%{GLOBAL}]"),
     AP_INIT_TAKE1("WSGIPythonHome", as_cmd(cmd_python_home), nullptr, RSRC_CONF,

@@ -75,6 +75,15 @@ int fixups(request_rec* r)
     return DECLINED;
 }
 
+// %{SERVER}: the server's configured name and port, never what the client
+// sent in Host (a client could otherwise make one interpreter per port).
+std::string server_group_name(const server_rec* s)
+{
+    std::string name = s->server_hostname ? s->server_hostname : "";
+    if (s->port && s->port != 80 && s->port != 443) name += ":" + std::to_string(s->port);
+    return name;
+}
+
 std::string script_name_of(const request_rec* r)
 {
     std::string uri = r->uri ? r->uri : "";
@@ -90,9 +99,7 @@ std::string group_of(request_rec* r, const char* spec)
     if (!strchr(spec, '%')) return spec;
     if (strcmp(spec, "%{GLOBAL}") == 0) return {};
     GroupContext ctx;
-    ctx.server = r->server->server_hostname ? r->server->server_hostname : "";
-    apr_port_t port = ap_get_server_port(r);
-    if (port != 80 && port != 443) ctx.server += ":" + std::to_string(port);
+    ctx.server = server_group_name(r->server);
     ctx.script_name = script_name_of(r);
     ctx.env = [r](std::string_view name) -> std::optional<std::string> {
         std::string key(name);
@@ -113,7 +120,7 @@ int serve(request_rec* r)
         return HTTP_NOT_FOUND;
     }
     if (r->finfo.filetype == APR_DIR) {
-        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0107",
+        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0112",
                  std::string("attempt to invoke a directory as a WSGI application: ") + r->filename);
         return HTTP_FORBIDDEN;
     }
@@ -196,8 +203,7 @@ void preload_one(server_rec* s, const char* path, const char* group_spec, bool c
 {
     Runtime* rt = Runtime::current();
     GroupContext ctx;
-    ctx.server = s->server_hostname ? s->server_hostname : "";
-    if (s->port && s->port != 80 && s->port != 443) ctx.server += ":" + std::to_string(s->port);
+    ctx.server = server_group_name(s);
     Interpreter* in = rt->interpreter(expand_application_group(group_spec, ctx), s);
     if (!in) return;
     InterpreterScope gil(in);

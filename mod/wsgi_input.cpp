@@ -18,7 +18,7 @@ struct InputObject {
     std::string* buf;     // read from the client, not yet given to the app
     size_t pos;           // start of unread data in buf
     apr_off_t total;      // bytes received so far
-    bool started, eof, failed;
+    bool started, eof;
 };
 
 size_t available(InputObject* self) { return self->buf ? self->buf->size() - self->pos : 0; }
@@ -60,7 +60,6 @@ bool fill(InputObject* self, size_t want)
     if (status != OK || got < 0) {
         self->buf->resize(old);
         self->eof = true;
-        self->failed = true;
         const char* cl = apr_table_get(r->headers_in, "Content-Length");
         std::string why = "request body could not be read after " + std::to_string(self->total) +
                           " bytes" + (cl ? std::string(" of Content-Length ") + cl : std::string()) +
@@ -227,7 +226,7 @@ PyObject* input_new(request_rec* r)
     self->buf = nullptr;
     self->pos = 0;
     self->total = 0;
-    self->started = self->eof = self->failed = false;
+    self->started = self->eof = false;
     return reinterpret_cast<PyObject*>(self);
 }
 

@@ -131,7 +131,11 @@ Runtime* Runtime::start(apr_pool_t* pchild, server_rec* s)
     rt->by_name_.emplace("", main.get());
     rt->interpreters_.push_back(std::move(main));
     g_runtime = rt;  // before init: the package finder asks for known scripts
-    rt->init_interpreter(rt->main_);
+    if (!rt->init_interpreter(rt->main_)) {
+        PyEval_SaveThread();
+        g_runtime = nullptr;
+        return nullptr;  // logged; requests answer 500 with WSGIS0004
+    }
     PyEval_SaveThread();
 
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
@@ -145,7 +149,14 @@ Runtime* Runtime::start(apr_pool_t* pchild, server_rec* s)
 Interpreter* Runtime::interpreter(const std::string& name, server_rec* s)
 {
     std::lock_guard lock(mutex_);
-    if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
+    if (auto it = by_name_.find(name); it != by_name_.end()) {
+        if (!it->second)
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                         WSGIS_LOGNO(0503) "interpreter for application group '%s' failed to set up earlier "
+                                           "in this child; see the first WSGIS0503 message",
+                         name.c_str());
+        return it->second;
+    }
 
     // Creating: the GIL is taken with mutex_ held. Nobody waits for mutex_
     // while holding the GIL (this function is called without it).
@@ -162,8 +173,15 @@ Interpreter* Runtime::interpreter(const std::string& name, server_rec* s)
     auto in = std::make_unique<Interpreter>(name, ts->interp, false,
                                             static_cast<unsigned>(interpreters_.size()));
     slot(in->index()) = ts;
-    init_interpreter(in.get());
+    bool ready = init_interpreter(in.get());
     PyEval_SaveThread();
+    if (!ready) {
+        // Remembered as failed: every request for it answers 500 (logged)
+        // rather than making a new interpreter each time.
+        by_name_.emplace(name, nullptr);
+        interpreters_.push_back(std::move(in));
+        return nullptr;
+    }
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
                  WSGIS_LOGNO(0502) "created sub-interpreter for application group '%s'",
                  name.c_str());
@@ -208,6 +226,13 @@ def _wait(timeout):
         return (0, 0)
     import time
     deadline = time.monotonic() + timeout
+    # What Python's own shutdown does first: the hooks that tell idle
+    # workers (concurrent.futures executors) to stop.
+    for hook in reversed(list(getattr(th, '_threading_atexits', ()))):
+        try:
+            hook()
+        except Exception:
+            pass
     me = th.current_thread()
     def started_by_app(t):
         return t is not me and t is not th.main_thread() and not isinstance(t, th._DummyThread)

@@ -161,7 +161,7 @@ bool check_body_item(AdapterObject* a, PyObject* item)
         return false;
     }
     if (!a->started) {
-        PyErr_SetString(PyExc_RuntimeError, "the application returned body data before calling start_response()");
+        PyErr_SetString(PyExc_RuntimeError, "body data before start_response() was called");
         return false;
     }
     return true;
@@ -340,6 +340,9 @@ PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
         if (strcasecmp(h->name, "Content-Length") == 0) {
             char* end = nullptr;
             if (apr_strtoff(&content_length, h->value, &end, 10) != APR_SUCCESS || *end || content_length < 0) {
+                log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0403",
+                         std::string("start_response(): refused invalid Content-Length '") +
+                             std::string(h->value).substr(0, 40) + "'");
                 PyErr_Format(PyExc_ValueError, "invalid Content-Length %R", PyTuple_GET_ITEM(item, 1));
                 return nullptr;
             }

@@ -7,6 +7,7 @@
 
 #include <apr_file_io.h>
 
+#include <cctype>
 #include <string>
 
 namespace wsgi {
@@ -89,8 +90,7 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
     }
 
     PyObject* modules = PyImport_GetModuleDict();
-    PyObject* old = PyDict_GetItemWithError(modules, e.module_name.get());
-    bool reload = e.generation > 0 && old != nullptr;
+    bool reload = e.generation > 0;
     long generation = e.generation + 1;
 
     PyRef module = PyRef::steal(PyModule_NewObject(e.module_name.get()));
@@ -169,7 +169,11 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
         load.mtime = fi.mtime;
     }
 
-    auto it = in->scripts.find(load.path);
+    // Under WSGICaseSensitivity Off, two spellings of a path are one script.
+    std::string key = load.path;
+    if (!load.case_sensitive)
+        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto it = in->scripts.find(key);
     if (it != in->scripts.end())
         if (PyObject* m = current_module(it->second, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
@@ -180,7 +184,7 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     PyEval_RestoreThread(ts);
     std::lock_guard lock(in->load_mutex, std::adopt_lock);
 
-    ScriptEntry& e = in->scripts[load.path];
+    ScriptEntry& e = in->scripts[key];
     if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
     if (!e.module_name) {
