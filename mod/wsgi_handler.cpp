@@ -9,6 +9,9 @@
 #include "wsgi_response.h"
 #include "wsgi_script.h"
 
+#include <ap_listen.h>
+
+#include <cctype>
 #include <exception>
 #include <string>
 
@@ -75,15 +78,30 @@ int fixups(request_rec* r)
     return DECLINED;
 }
 
-// %{SERVER}: the server's configured name and port, never what the client
-// sent in Host (a client could otherwise make one interpreter per port).
-std::string server_group_name(const server_rec* s)
+// %{SERVER}: the server's name and the port the connection came in on, as
+// mod_wsgi names it, except that the port is never the one a client writes
+// in its Host header (that would let a client create one interpreter per
+// port it claims).
+std::string server_group_name(const server_rec* s, apr_port_t port)
 {
     std::string name = s->server_hostname ? s->server_hostname : "";
-    if (s->port && s->port != 80 && s->port != 443) name += ":" + std::to_string(s->port);
+    if (port && port != 80 && port != 443) name += ":" + std::to_string(port);
     return name;
 }
 
+apr_port_t request_port(const request_rec* r)
+{
+    const conn_rec* c = r->connection;
+    return c && c->local_addr ? c->local_addr->port : r->server->port;
+}
+
+apr_port_t server_port(const server_rec* s)
+{
+    if (s->port) return s->port;
+    return ap_listeners && ap_listeners->bind_addr ? ap_listeners->bind_addr->port : 0;
+}
+
+// SCRIPT_NAME as mod_wsgi puts it in %{RESOURCE}: lower-cased, no doubled slashes.
 std::string script_name_of(const request_rec* r)
 {
     std::string uri = r->uri ? r->uri : "";
@@ -91,7 +109,13 @@ std::string script_name_of(const request_rec* r)
         size_t n = strlen(r->path_info);
         if (uri.size() >= n && uri.compare(uri.size() - n, n, r->path_info) == 0) uri.resize(uri.size() - n);
     }
-    return uri;
+    std::string out;
+    out.reserve(uri.size());
+    for (char c : uri) {
+        if (c == '/' && !out.empty() && out.back() == '/') continue;
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
 }
 
 std::string group_of(request_rec* r, const char* spec)
@@ -99,11 +123,12 @@ std::string group_of(request_rec* r, const char* spec)
     if (!strchr(spec, '%')) return spec;
     if (strcmp(spec, "%{GLOBAL}") == 0) return {};
     GroupContext ctx;
-    ctx.server = server_group_name(r->server);
+    ctx.server = server_group_name(r->server, request_port(r));
     ctx.script_name = script_name_of(r);
     ctx.env = [r](std::string_view name) -> std::optional<std::string> {
         std::string key(name);
-        const char* v = apr_table_get(r->subprocess_env, key.c_str());
+        const char* v = apr_table_get(r->notes, key.c_str());
+        if (!v) v = apr_table_get(r->subprocess_env, key.c_str());
         if (!v) v = getenv(key.c_str());
         if (!v) return std::nullopt;
         return std::string(v);
@@ -203,7 +228,7 @@ void preload_one(server_rec* s, const char* path, const char* group_spec, bool c
 {
     Runtime* rt = Runtime::current();
     GroupContext ctx;
-    ctx.server = server_group_name(s);
+    ctx.server = server_group_name(s, server_port(s));
     Interpreter* in = rt->interpreter(expand_application_group(group_spec, ctx), s);
     if (!in) return;
     InterpreterScope gil(in);
