@@ -26,7 +26,7 @@ PY
 close $fh;
 ok $srv->start, 'server starts' or diag $srv->slurp_log;
 my $res = LWP::UserAgent->new(timeout => 30)->get($srv->url('/Res/x'));
-is $res->code, 200, '200';
+is $res->code, 200, 'status 200';
 is $res->decoded_content, "127.0.0.1:$srv->{port}|/res",
     'ServerName without port: application group has the request port, script name lower-cased';
 $srv->cleanup;
