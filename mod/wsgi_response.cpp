@@ -33,7 +33,6 @@ struct AdapterObject {
     apr_off_t content_length;     // declared by the app, -1 if none
     apr_off_t sent;               // body bytes passed to Apache
     bool started, headers_sent, eos_sent, client_gone, finished;
-    PyObject* write;              // bound write(), made on first start_response
 };
 
 struct FileWrapperObject {
@@ -353,12 +352,9 @@ PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
     a->headers = out;
     a->content_length = content_length;
     a->started = true;
-    if (!a->write) {
-        a->write = PyObject_GetAttrString(self, "write");
-        if (!a->write) return nullptr;
-    }
-    Py_INCREF(a->write);
-    return a->write;
+    // A fresh bound method: keeping it on the object would make a reference
+    // cycle through a type without GC support (one leaked adapter per request).
+    return PyObject_GetAttrString(self, "write");
 }
 
 PyObject* Adapter_write(PyObject* self, PyObject* data)
@@ -376,11 +372,7 @@ PyObject* Adapter_write(PyObject* self, PyObject* data)
     Py_RETURN_NONE;
 }
 
-void Adapter_dealloc(PyObject* self)
-{
-    Py_XDECREF(as_adapter(self)->write);
-    Py_TYPE(self)->tp_free(self);
-}
+void Adapter_dealloc(PyObject* self) { Py_TYPE(self)->tp_free(self); }
 
 PyMethodDef Adapter_methods[] = {
     {"write", Adapter_write, METH_O, "write(data): send body bytes now"},
@@ -467,7 +459,6 @@ PyObject* adapter_new(request_rec* r)
     a->content_length = -1;
     a->sent = 0;
     a->started = a->headers_sent = a->eos_sent = a->client_gone = a->finished = false;
-    a->write = nullptr;
     return reinterpret_cast<PyObject*>(a);
 }
 
