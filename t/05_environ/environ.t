@@ -22,6 +22,10 @@ ok $d->{'wsgi.version_is_tuple'}, 'wsgi.version is a tuple';
 is $d->{'wsgi.url_scheme'}, 'http', 'wsgi.url_scheme';
 ok $d->{has_wsgi_errors}, 'wsgi.errors has write()';
 is $d->{SERVER_PROTOCOL}, 'HTTP/1.1', 'SERVER_PROTOCOL';
+my $mpm = $ENV{WSGISCRIPT_MPM} || 'event';
+is !!$d->{'wsgi.multithread'}, $mpm ne 'prefork', "wsgi.multithread matches the $mpm MPM";
+ok $d->{'wsgi.multiprocess'}, 'wsgi.multiprocess is true';
+ok defined $d->{'wsgi.run_once'} && !$d->{'wsgi.run_once'}, 'wsgi.run_once is false';
 is $d->{body}, '', 'no body on GET';
 
 $r = $ua->get(url('/environ'));
