@@ -37,7 +37,7 @@ sub new {
     my $root = File::Temp::tempdir("wsgis-$o{name}-XXXXXX", TMPDIR => 1, CLEANUP => 0);
     chmod 0755, $root;
     mkdir "$root/logs";
-    my $self = bless { %o, root => $root, port => free_port() }, $class;
+    my $self = bless { %o, root => $root, port => free_port(), owner => $$ }, $class;
     $self->{mpm} ||= 'event';
     $self->write_conf;
     return $self;
@@ -149,6 +149,7 @@ sub cleanup {
     File::Path::remove_tree($self->{root}) unless $ENV{WSGISCRIPT_KEEP};
 }
 
-END { $_->stop for values %LIVE }
+# only in the process that made the server, not in forked clients
+END { $_->{owner} == $$ && $_->stop for values %LIVE }
 
 1;
