@@ -23,6 +23,20 @@ bool set_str(PyObject* d, const char* key, const char* value)
     return k && v && PyDict_SetItem(d, k.get(), v.get()) == 0;
 }
 
+// The environ key string for `key`, made once per interpreter.
+PyRef key_of(Interpreter* in, const char* key)
+{
+    std::string_view k(key);
+    auto it = in->environ_keys.find(k);
+    if (it != in->environ_keys.end()) return it->second;
+    PyObject* raw = PyUnicode_DecodeLatin1(key, static_cast<Py_ssize_t>(k.size()), nullptr);
+    if (!raw) return {};
+    PyUnicode_InternInPlace(&raw);
+    PyRef s = PyRef::steal(raw);
+    if (in->environ_keys.size() < Interpreter::kMaxEnvironKeys) in->environ_keys.emplace(std::string(k), s);
+    return s;
+}
+
 }  // namespace
 
 bool init_interned_keys(Interpreter* in)
@@ -71,7 +85,9 @@ PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, 
     const auto* elts = reinterpret_cast<const apr_table_entry_t*>(arr->elts);
     for (int i = 0; i < arr->nelts; ++i) {
         if (!elts[i].key) continue;
-        if (!set_str(d, elts[i].key, elts[i].val)) return {};
+        PyRef k = key_of(in, elts[i].key);
+        PyRef v = latin1(elts[i].val ? elts[i].val : "");
+        if (!k || !v || PyDict_SetItem(d, k.get(), v.get()) < 0) return {};
     }
     if (rs.pass_authorization) {
         if (const char* auth = apr_table_get(r->headers_in, "Authorization"))

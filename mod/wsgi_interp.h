@@ -65,6 +65,14 @@ public:
     // The rest is only touched with the GIL held and this interpreter current.
     std::unordered_map<std::string, ScriptEntry> scripts;  // by absolute path
     InternedKeys keys;
+    // Environ key strings seen so far (CGI variables, HTTP_* headers), so a
+    // request does not make them again; capped (header names come from clients).
+    struct KeyHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, PyRef, KeyHash, std::equal_to<>> environ_keys;
+    static constexpr size_t kMaxEnvironKeys = 512;
     bool pickle_diagnostics_installed = false;
 
 private:
