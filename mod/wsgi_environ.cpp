@@ -89,6 +89,9 @@ PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, 
         PyRef v = latin1(elts[i].val ? elts[i].val : "");
         if (!k || !v || PyDict_SetItem(d, k.get(), v.get()) < 0) return {};
     }
+    // PEP 3333: PATH_INFO may be empty but is present (ap_add_cgi_vars omits it).
+    if (!apr_table_get(r->subprocess_env, "PATH_INFO"))
+        if (!set_str(d, "PATH_INFO", "")) return {};
     if (rs.pass_authorization) {
         if (const char* auth = apr_table_get(r->headers_in, "Authorization"))
             if (!set_str(d, "HTTP_AUTHORIZATION", auth)) return {};

@@ -68,20 +68,31 @@ PyStatus configure(PyConfig* config, const ServerConfig* sc, apr_pool_t* p)
 
 }  // namespace
 
+// This thread's state of the main interpreter: the simplified GIL API's own
+// state for the thread, kept for good (its count never returns to zero), so
+// C extensions using PyGILState_Ensure() find it instead of making another.
+// Call without the GIL.
+static PyThreadState* main_thread_state()
+{
+    PyThreadState*& ts = slot(0);
+    if (!ts) {
+        PyGILState_Ensure();
+        ts = PyThreadState_Get();
+        PyEval_SaveThread();
+    }
+    return ts;
+}
+
 PyThreadState* Interpreter::thread_state()
 {
+    if (is_main_) return main_thread_state();
     PyThreadState*& ts = slot(index_);
     if (!ts) {
-        if (is_main_) {
-            // The simplified GIL API's own state for this thread, kept for
-            // good (its count never returns to zero), so C extensions using
-            // PyGILState_Ensure() find it instead of making another.
-            PyGILState_Ensure();
-            ts = PyThreadState_Get();
-            PyEval_SaveThread();
-        } else {
-            ts = PyThreadState_New(state_);
-        }
+        // Python binds the FIRST thread state a thread makes to the
+        // PyGILState API, whatever its interpreter: make the main
+        // interpreter's first, or %{GLOBAL} would run in this sub-interpreter.
+        main_thread_state();
+        ts = PyThreadState_New(state_);
     }
     return ts;
 }
@@ -131,6 +142,12 @@ Runtime* Runtime::start(apr_pool_t* pchild, server_rec* s)
     rt->by_name_.emplace("", main.get());
     rt->interpreters_.push_back(std::move(main));
     g_runtime = rt;  // before init: the package finder asks for known scripts
+    // Like mod_wsgi: threading learns its main thread now, on the thread that
+    // will finalise Python, not on whichever request thread imports it first
+    // (which made Py_FinalizeEx wait for that thread at child exit).
+    PyRef threading = PyRef::steal(PyImport_ImportModule("threading"));
+    if (!threading) PyErr_Clear();
+    threading.reset();
     if (!rt->init_interpreter(rt->main_)) {
         PyEval_SaveThread();
         g_runtime = nullptr;
