@@ -59,6 +59,8 @@ bool init_interned_keys(Interpreter* in)
     k.mod_wsgi_version = intern("mod_wsgi.version");
     k.script_file = intern("wsgiscript.script_file");
     k.version_tuple = PyRef::steal(Py_BuildValue("(ii)", 1, 0));
+    k.mod_wsgi_version_tuple = PyRef::steal(Py_BuildValue("(iii)", 4, 9, 4));
+    k.wsgi_script_handler = intern("wsgi-script");
     k.http = intern("http");
     k.https = intern("https");
     k.empty = intern("");
@@ -105,7 +107,6 @@ PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, 
     bool https = scheme && strcmp(scheme, "https") == 0;
     PyRef group = PyRef::steal(PyUnicode_DecodeLatin1(rs.app_group.data(), rs.app_group.size(), nullptr));
     PyRef callable = latin1(rs.callable);
-    PyRef version = PyRef::steal(Py_BuildValue("(iii)", 4, 9, 4));
     PyRef script_name = latin1(rs.script_path);
     if (!set(d, k.wsgi_version, k.version_tuple.get()) ||
         !set(d, k.wsgi_url_scheme, https ? k.https.get() : k.http.get()) ||
@@ -118,8 +119,8 @@ PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, 
         !set(d, k.mod_wsgi_callable_object, callable.get()) ||
         !set(d, k.mod_wsgi_process_group, k.empty.get()) ||
         !set(d, k.mod_wsgi_script_reloading, rs.reloading ? k.one.get() : k.zero.get()) ||
-        !set(d, k.mod_wsgi_request_handler, PyRef::steal(PyUnicode_FromString("wsgi-script")).get()) ||
-        !set(d, k.mod_wsgi_version, version.get()) || !set(d, k.script_file, script_name.get()))
+        !set(d, k.mod_wsgi_request_handler, k.wsgi_script_handler.get()) ||
+        !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()) || !set(d, k.script_file, script_name.get()))
         return {};
     if (https && !PyDict_GetItemString(d, "HTTPS"))
         if (!set_str(d, "HTTPS", "1")) return {};

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -43,7 +44,7 @@ struct InternedKeys {
         mod_wsgi_application_group, mod_wsgi_callable_object, mod_wsgi_process_group,
         mod_wsgi_script_reloading, mod_wsgi_request_handler, mod_wsgi_version,
         script_file, version_tuple, http, https, empty, one, zero, close,
-        fileno, read, tell, sys_modules_attr;
+        fileno, read, tell, sys_modules_attr, mod_wsgi_version_tuple, wsgi_script_handler;
 };
 
 class Interpreter {
@@ -63,14 +64,14 @@ public:
 
     std::mutex load_mutex;  // serialises script loading; taken WITHOUT the GIL
     // The rest is only touched with the GIL held and this interpreter current.
-    std::unordered_map<std::string, ScriptEntry> scripts;  // by absolute path
-    InternedKeys keys;
-    // Environ key strings seen so far (CGI variables, HTTP_* headers), so a
-    // request does not make them again; capped (header names come from clients).
     struct KeyHash {
         using is_transparent = void;
         size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
     };
+    std::unordered_map<std::string, ScriptEntry, KeyHash, std::equal_to<>> scripts;  // by absolute path
+    InternedKeys keys;
+    // Environ key strings seen so far (CGI variables, HTTP_* headers), so a
+    // request does not make them again; capped (header names come from clients).
     std::unordered_map<std::string, PyRef, KeyHash, std::equal_to<>> environ_keys;
     static constexpr size_t kMaxEnvironKeys = 512;
     bool pickle_diagnostics_installed = false;

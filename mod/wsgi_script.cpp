@@ -170,9 +170,13 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     }
 
     // Under WSGICaseSensitivity Off, two spellings of a path are one script.
-    std::string key = load.path;
-    if (!load.case_sensitive)
-        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lowered;
+    std::string_view key = load.path;
+    if (!load.case_sensitive) {
+        lowered = load.path;
+        for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        key = lowered;
+    }
     auto it = in->scripts.find(key);
     if (it != in->scripts.end())
         if (PyObject* m = current_module(it->second, load)) return PyRef::borrow(m);
@@ -184,7 +188,9 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     PyEval_RestoreThread(ts);
     std::lock_guard lock(in->load_mutex, std::adopt_lock);
 
-    ScriptEntry& e = in->scripts[key];
+    auto found = in->scripts.find(key);
+    if (found == in->scripts.end()) found = in->scripts.emplace(std::string(key), ScriptEntry{}).first;
+    ScriptEntry& e = found->second;
     if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
     if (!e.module_name) {
