@@ -1,0 +1,182 @@
+package PepTest;
+# Helpers for t/09_pep3333 and t/10_frameworks: raw HTTP over IO::Socket::INET
+# (to see exactly what went over the wire: chunk framing, injected headers,
+# a connection closed early), a response parser that says whether the body
+# was complete, marker files written by the apps, and error_log reading that
+# waits for the log to settle.
+use strict;
+use warnings;
+
+use Exporter 'import';
+use Apache::Test ();
+use Apache::TestRequest ();
+use IO::Select ();
+use IO::Socket::INET ();
+use JSON::PP ();
+use Time::HiRes ();
+use WsgiTest qw(t_root log_offset log_since);
+
+our @EXPORT_OK = qw(hostport vhostport connect_to raw_http read_all parse_http
+                    settled_log_since logs_dir wait_file slurp json_of
+                    error_lines wsgis_lines);
+
+sub hostport {
+    my $vhost = shift;
+    local $Apache::TestRequest::Module = $vhost if defined $vhost;
+    return Apache::TestRequest::hostport(Apache::Test::config());
+}
+sub vhostport { hostport(@_) }
+
+sub logs_dir { t_root() . '/logs' }
+
+sub connect_to {
+    my $vhost = shift;
+    my $sock = IO::Socket::INET->new(PeerAddr => hostport($vhost), Timeout => 30)
+        or die "connect: $!";
+    binmode $sock;
+    return $sock;
+}
+
+# Read until EOF (or $timeout seconds without data); returns the bytes.
+sub read_all {
+    my($sock, $timeout) = @_;
+    $timeout ||= 60;
+    my $sel = IO::Select->new($sock);
+    my $buf = '';
+    while ($sel->can_read($timeout)) {
+        my $n = sysread $sock, $buf, 65536, length $buf;
+        last unless $n;
+    }
+    return $buf;
+}
+
+# raw_http($request_bytes, vhost => NAME, timeout => S): one request on a new
+# connection; the server's bytes until it closes the connection.
+sub raw_http {
+    my($req, %o) = @_;
+    my $sock = connect_to($o{vhost});
+    my $off = 0;
+    while ($off < length $req) {
+        my $n = syswrite $sock, $req, length($req) - $off, $off;
+        die "write: $!" unless defined $n;
+        $off += $n;
+    }
+    my $raw = read_all($sock, $o{timeout});
+    close $sock;
+    return $raw;
+}
+
+# parse_http($raw) -> hashref: status line, code, head (raw header block),
+# headers {lc name => [values]}, body (de-chunked), chunked (bool),
+# complete (final chunk seen / Content-Length bytes all there), rest (bytes
+# after a complete body).
+sub parse_http {
+    my $raw = shift;
+    my %r = (raw => $raw, complete => 0, chunked => 0, body => '', headers => {});
+    my $i = index $raw, "\r\n\r\n";
+    return \%r if $i < 0;
+    my $head = substr $raw, 0, $i;
+    my $rest = substr $raw, $i + 4;
+    $r{head} = $head;
+    my @lines = split /\r\n/, $head;
+    $r{status} = shift @lines;
+    ($r{code}) = $r{status} =~ m{^HTTP/\d\.\d (\d{3})};
+    for (@lines) {
+        my($n, $v) = /^([^:]+):\s*(.*)$/ or next;
+        push @{ $r{headers}{lc $n} }, $v;
+    }
+    my $te = join ',', @{ $r{headers}{'transfer-encoding'} || [] };
+    if ($te =~ /chunked/i) {
+        $r{chunked} = 1;
+        my $body = '';
+        while (1) {
+            my $j = index $rest, "\r\n";
+            last if $j < 0;
+            my($size) = substr($rest, 0, $j) =~ /^([0-9a-fA-F]+)/ or last;
+            $size = hex $size;
+            if ($size == 0) {
+                $r{complete} = 1 if substr($rest, $j + 2) =~ /^(?:[^\r\n]+\r\n)*\r\n/;
+                last;
+            }
+            last if length($rest) < $j + 2 + $size;
+            $body .= substr $rest, $j + 2, $size;
+            $rest = substr $rest, $j + 2 + $size;
+            last unless $rest =~ s/^\r\n//;
+        }
+        $r{body} = $body;
+    }
+    elsif (my $cl = $r{headers}{'content-length'}) {
+        $r{body} = substr $rest, 0, $cl->[0];
+        $r{complete} = length($r{body}) == $cl->[0] ? 1 : 0;
+        $r{rest} = substr $rest, length $r{body};
+    }
+    else {
+        $r{body} = $rest;
+        $r{complete} = 1;    # until close
+    }
+    $r{header} = sub { my $h = $r{headers}{lc shift}; $h ? join(', ', @$h) : undef };
+    return \%r;
+}
+
+# Wait until the error log stops growing (0.3 s unchanged, at most $max s).
+sub settled_log_since {
+    my($off, $max) = @_;
+    $max ||= 5;
+    my $deadline = Time::HiRes::time() + $max;
+    my $last = -1;
+    my $stable_since = Time::HiRes::time();
+    while (Time::HiRes::time() < $deadline) {
+        my $size = log_offset();
+        if ($size != $last) {
+            $last = $size;
+            $stable_since = Time::HiRes::time();
+        }
+        elsif (Time::HiRes::time() - $stable_since >= 0.3) {
+            last;
+        }
+        Time::HiRes::sleep(0.05);
+    }
+    return log_since($off);
+}
+
+sub slurp {
+    my $path = shift;
+    open my $fh, '<', $path or return undef;
+    binmode $fh;
+    local $/;
+    my $s = <$fh>;
+    return $s;
+}
+
+# Wait (at most $timeout s) for $path to exist and, if $re is given, for its
+# content to match; returns the content (undef if it never appeared).
+sub wait_file {
+    my($path, $timeout, $re) = @_;
+    $timeout ||= 10;
+    my $deadline = Time::HiRes::time() + $timeout;
+    while (1) {
+        my $s = slurp($path);
+        return $s if defined $s && (!$re || $s =~ $re);
+        return $s if Time::HiRes::time() > $deadline;
+        Time::HiRes::sleep(0.05);
+    }
+}
+
+sub json_of {
+    my $s = shift;
+    return undef unless defined $s;
+    return eval { JSON::PP->new->utf8->decode($s) };
+}
+
+# Lines of level error (or worse) in $log text.
+sub error_lines {
+    my $log = shift;
+    return grep { /\[[a-z_0-9]+:(?:error|crit|alert|emerg)\]/ } split /\n/, $log;
+}
+
+sub wsgis_lines {
+    my($log, $tag) = @_;
+    return grep { /\b$tag\b/ } split /\n/, $log;
+}
+
+1;
