@@ -1,6 +1,6 @@
 # wsgi.input: runs the operations named in ?ops= (comma separated:
 # read, read:N, readline, readline:N, readlines, readlines:N, iter, readn:N
-# = read(N) until b'') on wsgi.input and reports each result. If the request
+# = read(N) until b''; OP*K repeats OP K times) on wsgi.input and reports each result. If the request
 # has an X-Body-Hex header, the same operations run on io.BytesIO of that body
 # and the answers are compared ("same_as_bytesio").
 # ?catch=ID: reading errors (OSError) are caught and recorded with the bytes
@@ -19,7 +19,11 @@ import peputil
 
 def run(stream, ops):
     out = []
+    expanded = []
     for op in ops:
+        op, _, count = op.partition('*')
+        expanded.extend([op] * int(count or '1'))
+    for op in expanded:
         name, _, arg = op.partition(':')
         if name == 'read':
             r = stream.read(int(arg)) if arg else stream.read()
