@@ -41,7 +41,10 @@ for my $k (1 .. $n) {
             my $g = ($i + $k) % 2 ? 'a' : 'b';
             my $res = $cua->get(url("/interp/iso/$g"));
             my $d = decode_json_body($res) || {};
-            $bad++ unless $res->code == 200 && ($d->{mod_wsgi_group} // '') eq "interp-$g";
+            next if $res->code == 200 && ($d->{mod_wsgi_group} // '') eq "interp-$g";
+            $bad++;
+            print STDERR "# client $k request $i /interp/iso/$g: " . $res->code . ' '
+                . ($res->header('Client-Warning') // '') . ' ' . substr($res->decoded_content // '', 0, 200) . "\n";
         }
         exit($bad > 255 ? 255 : $bad);
     }

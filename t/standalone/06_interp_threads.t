@@ -1,0 +1,130 @@
+# Two apps in two sub-interpreters under concurrent load, for each MPM in
+# $WSGISCRIPT_MPMS (default event): 25 threads per child (prefork: 25
+# children), 25 clients x 20 requests alternating between the apps, starting
+# on a fresh server so that the first requests race to create both
+# interpreters (and load both scripts) in the same child. Every request must
+# answer 200 from the right interpreter within 20 s, and the child must not
+# hang (checked again by a second round on the warm server).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use LWP::UserAgent ();
+use Time::HiRes ();
+use WsgiServer;
+
+my @mpms = split ' ', ($ENV{WSGISCRIPT_MPMS} || 'event');
+my $clients = 25;
+my $per = 20;
+
+my $app = <<'PY';
+import json
+import os
+import threading
+import time
+import uuid
+
+import mod_wsgi
+
+TOKEN = uuid.uuid4().hex
+LOCK = threading.Lock()
+HITS = 0
+
+
+def application(environ, start_response):
+    global HITS
+    with LOCK:
+        HITS += 1
+    time.sleep(0.002)  # overlap requests a little
+    body = json.dumps({'group': mod_wsgi.application_group, 'token': TOKEN,
+                       'pid': os.getpid()}).encode()
+    start_response('200 OK', [('Content-Type', 'application/json'),
+                              ('Content-Length', str(len(body)))])
+    return [body]
+PY
+
+# one round: $clients forked clients, $per requests each; returns the failures
+sub round {
+    my($srv, $label) = @_;
+    pipe my $go_r, my $go_w or die "pipe: $!";
+    my $out = "$srv->{root}/round-$label";
+    my @kids;
+    for my $k (1 .. $clients) {
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            close $go_w;
+            sysread $go_r, my $buf, 1;
+            my $ua = LWP::UserAgent->new(timeout => 20, keep_alive => 1);
+            my @bad;
+            for my $i (1 .. $per) {
+                my $g = ($i + $k) % 2 ? 'a' : 'b';
+                my $res = $ua->get($srv->url("/$g"));
+                my $body = $res->decoded_content // '';
+                next if $res->code == 200 && $body =~ /"group": "app-$g"/;
+                push @bad, "client $k #$i /$g: " . $res->code . ' ' . substr($body, 0, 120);
+            }
+            open my $fh, '>', "$out.$k" or die $!;
+            print $fh "$_\n" for @bad;
+            close $fh;
+            exit 0;
+        }
+        push @kids, $pid;
+    }
+    close $go_r;
+    close $go_w;    # go
+    waitpid $_, 0 for @kids;
+    my @bad;
+    for my $k (1 .. $clients) {
+        open my $fh, '<', "$out.$k" or do { push @bad, "client $k: no result"; next };
+        chomp(my @l = <$fh>);
+        push @bad, @l;
+    }
+    return @bad;
+}
+
+for my $mpm (@mpms) {
+    my $srv = WsgiServer->new(name => "interp-threads-$mpm", mpm => $mpm, conf => <<'CONF');
+StartServers 1
+ServerLimit 1
+<IfModule mpm_prefork_module>
+    ServerLimit 25
+    StartServers 25
+    MinSpareServers 25
+    MaxSpareServers 25
+    MaxRequestWorkers 25
+</IfModule>
+<IfModule !mpm_prefork_module>
+    ThreadsPerChild 25
+    ThreadLimit 25
+    MinSpareThreads 25
+    MaxSpareThreads 25
+    MaxRequestWorkers 25
+</IfModule>
+WSGIScriptAlias /a $root/a.wsgi application-group=app-a
+WSGIScriptAlias /b $root/b.wsgi application-group=app-b
+CONF
+    for my $f (qw(a b)) {
+        open my $fh, '>', "$srv->{root}/$f.wsgi" or die $!;
+        print $fh $app;
+        close $fh;
+    }
+    ok $srv->start, "$mpm: server starts" or do { diag $srv->slurp_log; $srv->cleanup; next };
+    my $t0 = Time::HiRes::time();
+    my @bad = round($srv, 'cold');
+    is scalar(@bad), 0, sprintf("$mpm: cold server, %d clients x %d requests alternating app-a/app-b: all 200 "
+                                . "from the right interpreter (%.1f s)", $clients, $per, Time::HiRes::time() - $t0)
+        or diag join "\n", @bad[0 .. ($#bad < 9 ? $#bad : 9)];
+    $t0 = Time::HiRes::time();
+    @bad = round($srv, 'warm');
+    is scalar(@bad), 0, sprintf("$mpm: warm server, again: all 200 (%.1f s)", Time::HiRes::time() - $t0)
+        or diag join "\n", @bad[0 .. ($#bad < 9 ? $#bad : 9)];
+    my $log = $srv->slurp_log;
+    my @crash = grep { /Segmentation fault|exit signal|double free|Aborted/ } split /\n/, $log;
+    is scalar(@crash), 0, "$mpm: no crash lines" or diag join "\n", @crash;
+    my @errs = grep { /\[wsgiscript:(?:error|crit|alert|emerg)\]/ } split /\n/, $log;
+    is scalar(@errs), 0, "$mpm: no wsgiscript error lines" or diag join "\n", @errs[0 .. ($#errs < 5 ? $#errs : 5)];
+    $srv->cleanup;
+}
+
+done_testing;
