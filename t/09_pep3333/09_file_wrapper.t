@@ -1,0 +1,87 @@
+# wsgi.file_wrapper: a real file (Content-Length right, body right, from the
+# file's position, cut at a smaller declared length), an io.BytesIO (read in
+# blksize blocks), the result wrapped by middleware (iterated), HEAD; close()
+# of the file exactly once each time.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Digest::MD5 qw(md5_hex);
+use File::Temp ();
+use URI::Escape qw(uri_escape);
+use WsgiTest qw(log_offset);
+use PepTest qw(raw_http parse_http hostport logs_dir wait_file slurp settled_log_since error_lines);
+
+my $hp = hostport();
+my $dir = File::Temp::tempdir('pep-fw-XXXXXX', DIR => logs_dir(), CLEANUP => 1);
+chmod 0755, $dir;
+my $file = "$dir/data.bin";
+my $content = join '', map { pack 'N', $_ * 2654435761 % 4294967296 } 1 .. 75_000;   # 300000 bytes
+open my $fh, '>', $file or die; binmode $fh; print $fh $content; close $fh;
+chmod 0644, $file;
+my $p = uri_escape($file);
+
+sub get {
+    my($path, $method) = @_;
+    $method ||= 'GET';
+    return parse_http(raw_http("$method $path HTTP/1.1\r\nHost: $hp\r\nConnection: close\r\n\r\n"));
+}
+sub closes {
+    my $id = shift;
+    my $mark = logs_dir() . "/pep-fw-$id";
+    wait_file($mark, 10);
+    settled_log_since(log_offset(), 1);
+    return slurp($mark) // '';
+}
+
+my $off = log_offset();
+my $n = 0;
+for my $case (['real', '', $content, 'real file'],
+              ['real', '&blksize=1000', $content, 'real file, blksize 1000'],
+              ['real', '&offset=1000', substr($content, 1000), 'real file from position 1000'],
+              ['real', '&cl=5000', substr($content, 0, 5000), 'real file, Content-Length 5000 < size'],
+              ['real_nocl', '', $content, 'real file, no Content-Length declared'],
+              ['real_mw', '', $content, 'real file wrapped by middleware']) {
+    my($what, $extra, $want, $label) = @$case;
+    my $id = 'r' . $n++ . "-$$";
+    my $res = get("/pep/fw/$what?id=$id&path=$p$extra");
+    is $res->{code}, 200, "$label: 200";
+    is $res->{header}->('Content-Length'), length($want), "$label: Content-Length" unless $what eq 'real_nocl';
+    ok $res->{complete}, "$label: complete response";
+    is length($res->{body}), length($want), "$label: body length";
+    ok $res->{body} eq $want, "$label: body bytes right";
+    is closes($id), "file close\n", "$label: file closed once";
+}
+
+for my $case (['bytesio', 8192, 100_000], ['bytesio', 1000, 5555], ['bytesio_mw', 8192, 100_000]) {
+    my($what, $blk, $size) = @$case;
+    my $id = 'b' . $n++ . "-$$";
+    my $res = get("/pep/fw/$what?id=$id&size=$size&blksize=$blk");
+    is $res->{code}, 200, "$what $size/$blk: 200";
+    is length($res->{body}), $size, "$what $size/$blk: length";
+    is md5_hex($res->{body}), $res->{header}->('X-MD5'), "$what $size/$blk: body bytes right";
+    ok $res->{complete}, "$what $size/$blk: complete";
+    my $c = closes($id);
+    like $c, qr/\Abytesio close reads=[\d,]+\n\z/, "$what $size/$blk: closed once";
+    my($reads) = $c =~ /reads=([\d,]+)/;
+    my @r = split /,/, $reads // '';
+    my $expect = int($size / $blk) + 1;
+    cmp_ok scalar(@r), '>=', $expect, "$what $size/$blk: read in blocks ($expect or more reads)";
+    is_deeply [ grep { $_ != $blk } @r ], [], "$what $size/$blk: every read asked for blksize";
+}
+
+# HEAD of a file response: no body, file closed
+{
+    my $id = "head-$$";
+    my $raw = raw_http("HEAD /pep/fw/real?id=$id&path=$p HTTP/1.1\r\nHost: $hp\r\nConnection: close\r\n\r\n");
+    my($head, $body) = split /\r\n\r\n/, $raw, 2;
+    like $head, qr/^Content-Length: 300000\r?$/mi, 'HEAD file: Content-Length';
+    is $body, '', 'HEAD file: no body';
+    is closes($id), "file close\n", 'HEAD file: file closed once';
+}
+
+my @err = error_lines(settled_log_since($off));
+is_deeply \@err, [], 'file_wrapper: no error-level log lines' or diag join "\n", @err;
+
+done_testing;
