@@ -16,4 +16,3 @@ TEMPLATES = []
 FILE_UPLOAD_MAX_MEMORY_SIZE = 65536
 FILE_UPLOAD_TEMP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'logs')
-LOGGING_CONFIG = None
