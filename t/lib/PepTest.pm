@@ -18,7 +18,7 @@ use WsgiTest qw(t_root log_offset log_since);
 
 our @EXPORT_OK = qw(hostport vhostport connect_to raw_http read_all parse_http
                     settled_log_since logs_dir wait_file slurp json_of
-                    error_lines wsgis_lines);
+                    error_lines wsgis_lines read_response vmrss_kib);
 
 sub hostport {
     my $vhost = shift;
@@ -137,6 +137,55 @@ sub settled_log_since {
         Time::HiRes::sleep(0.05);
     }
     return log_since($off);
+}
+
+# Read one response from a kept-alive socket (Content-Length or chunked);
+# $sink, if given, gets the body in pieces instead of it being kept.
+sub read_response {
+    my($sock, $sink) = @_;
+    my $buf = '';
+    my $sel = IO::Select->new($sock);
+    my $fill = sub {
+        return 0 unless $sel->can_read(60);
+        my $n = sysread $sock, $buf, 1 << 20, length $buf;
+        return $n;
+    };
+    while (index($buf, "\r\n\r\n") < 0) { $fill->() or return undef }
+    my $i = index $buf, "\r\n\r\n";
+    my $res = parse_http(substr($buf, 0, $i + 4));
+    $buf = substr $buf, $i + 4;
+    my $body = '';
+    my $take = sub { my $piece = shift; if ($sink) { $sink->($piece) } else { $body .= $piece } };
+    if (my $cl = $res->{headers}{'content-length'}) {
+        my $left = $cl->[0];
+        while ($left > 0) {
+            if (!length $buf) { $fill->() or last }
+            my $piece = substr $buf, 0, $left > length($buf) ? length($buf) : $left, '';
+            $left -= length $piece;
+            $take->($piece);
+        }
+        $res->{complete} = $left == 0 ? 1 : 0;
+    }
+    elsif ($res->{chunked}) {
+        while (1) {
+            while (index($buf, "\r\n") < 0) { $fill->() or return $res }
+            $buf =~ s/^([0-9a-fA-F]+)[^\r]*\r\n// or return $res;
+            my $size = hex $1;
+            if ($size == 0) { $res->{complete} = 1; last }
+            while (length($buf) < $size + 2) { $fill->() or return $res }
+            $take->(substr $buf, 0, $size);
+            $buf = substr $buf, $size + 2;
+        }
+    }
+    $res->{body} = $body;
+    return $res;
+}
+
+sub vmrss_kib {
+    my $pid = shift;
+    open my $fh, '<', "/proc/$pid/status" or return undef;
+    while (<$fh>) { return $1 if /^VmRSS:\s+(\d+)/ }
+    return undef;
 }
 
 sub slurp {
