@@ -34,8 +34,10 @@ bool fill(InputObject* self, size_t want)
         return true;
     }
     if (!self->buf) self->buf = new std::string;
-    if (self->pos > 0 && self->pos == self->buf->size()) {
-        self->buf->clear();
+    if (self->pos > 0) {
+        // Drop what the app has consumed: the buffer holds at most one
+        // read's worth, never the whole body.
+        self->buf->erase(0, self->pos);
         self->pos = 0;
     }
     int status = OK;
