@@ -55,7 +55,7 @@ CONF
     is $group, 'preload-fail', "$mpm: in group preload-fail";
     is $gen, 1, "$mpm: generation 1 (the failed preload did not count)";
     my $log = $srv->slurp_log;
-    like $log, qr/\[pid \Q$pid\E\b[^\n]*\[wsgiscript:error\]|\[wsgiscript:error\] \[pid \Q$pid\E\b[^\n]*WSGIS0103\b[^\n]*\Q$script\E/,
+    like $log, qr/\[wsgiscript:error\] \[pid \Q$pid\E\b[^\n]*WSGIS0103\b[^\n]*\Q$script\E/,
         "$mpm: WSGIS0103 (error) for the script in child $pid";
     like $log, qr/Traceback[\s\S]*RuntimeError: preload failure on purpose in \Q$pid\E/,
         "$mpm: the traceback is logged";
