@@ -43,8 +43,9 @@ sub piece { sprintf('%016x', $_[0] * 2654435761) . $base }
 
 # upload $mib MiB; returns (app's JSON, max VmRSS seen from here)
 sub upload {
-    my($sock, $pid, $mib, $md5) = @_;
-    send_all($sock, "POST /pep/big/upload?block=65536 HTTP/1.1\r\nHost: $hp\r\n"
+    my($sock, $pid, $mib, $md5, $block) = @_;
+    $block ||= 65536;
+    send_all($sock, "POST /pep/big/upload?block=$block HTTP/1.1\r\nHost: $hp\r\n"
                   . "Content-Type: application/octet-stream\r\nContent-Length: " . ($mib * $MiB) . "\r\n\r\n");
     my $max = 0;
     for my $i (0 .. $mib - 1) {
@@ -59,26 +60,27 @@ sub upload {
 
 my $off = log_offset();
 
-# --- upload ------------------------------------------------------------------------
-{
+# --- upload: read(65536), and read(1000) (small reads that leave remainders) ---
+for my $block (65536, 1000) {
     my $sock = connect_to();
     my $info = get_json($sock, '/pep/big/pid');
     my $pid = $info->{pid};
-    ok $pid, "serving child $pid";
-    upload($sock, $pid, 4);                      # warm-up
+    ok $pid, "upload, read($block): serving child $pid";
+    upload($sock, $pid, 4, undef, $block);       # warm-up
     my $again = get_json($sock, '/pep/big/pid');
-    is $again->{pid}, $pid, 'same child after the warm-up';
+    is $again->{pid}, $pid, "upload, read($block): same child after the warm-up";
     my $baseline = vmrss_kib($pid);
     my $md5 = Digest::MD5->new;
-    my($d, $max_seen) = upload($sock, $pid, 100, $md5);
-    is $d->{pid}, $pid, 'upload served by the same child';
-    is $d->{bytes}, $total, 'upload: the app read 100 MiB';
-    is $d->{md5}, $md5->hexdigest, 'upload: the right bytes';
-    is $d->{content_length}, $total, 'upload: CONTENT_LENGTH';
+    my($d, $max_seen) = upload($sock, $pid, 100, $md5, $block);
+    is $d->{pid}, $pid, "upload, read($block): served by the same child";
+    is $d->{bytes}, $total, "upload, read($block): the app read 100 MiB";
+    is $d->{md5}, $md5->hexdigest, "upload, read($block): the right bytes";
+    is $d->{content_length}, $total, "upload, read($block): CONTENT_LENGTH";
     my $after = vmrss_kib($pid);
     my $peak = (sort { $b <=> $a } grep { defined } $max_seen, $d->{rss_peak}, $d->{rss_after}, $after)[0];
     my $growth = $peak - $baseline;
-    cmp_ok $growth, '<', $limit_kib, "upload: child RSS grew ${growth} KiB (< 10 MiB; baseline $baseline KiB, app saw $d->{rss_before}..$d->{rss_peak}, we saw max $max_seen)";
+    cmp_ok $growth, '<', $limit_kib, "upload, read($block): child RSS grew ${growth} KiB (< 10 MiB; baseline $baseline KiB, app saw "
+        . ($d->{rss_before} // '?') . '..' . ($d->{rss_peak} // '?') . " KiB, we saw max $max_seen KiB)";
     close $sock;
 }
 
