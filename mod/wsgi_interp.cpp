@@ -210,13 +210,13 @@ Interpreter* Runtime::interpreter(const std::string& name, server_rec* s)
 
 std::map<std::string, std::string> Runtime::known_scripts()
 {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(known_mutex_);
     return known_;
 }
 
 void Runtime::note_script(const std::string& module_name, const std::string& path)
 {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(known_mutex_);
     known_.emplace(module_name, path);
 }
 

@@ -112,9 +112,14 @@ private:
 
     server_rec* main_server_ = nullptr;
     Interpreter* main_ = nullptr;
-    std::mutex mutex_;  // guards by_name_, interpreters_, known_
+    // Guards by_name_ and interpreters_. Taken WITHOUT the GIL, and held while
+    // creating an interpreter (which takes the GIL), so never lock it with
+    // the GIL held.
+    std::mutex mutex_;
     std::unordered_map<std::string, Interpreter*> by_name_;
     std::vector<std::unique_ptr<Interpreter>> interpreters_;
+    // Guards known_ only; may be taken with the GIL held (never takes it).
+    std::mutex known_mutex_;
     std::map<std::string, std::string> known_;
     bool multithread_ = false, multiprocess_ = true;
 };
