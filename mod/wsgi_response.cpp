@@ -122,15 +122,12 @@ bool write_now(AdapterObject* a, const char* data, apr_size_t len)
     return pass(a);
 }
 
-// End the response: headers if none went out yet, then EOS.
-void finish(AdapterObject* a)
+// End the response with EOS. incomplete: make the client see a broken
+// response (no final chunk, connection closed) rather than a clean end.
+void end_response(AdapterObject* a, bool incomplete)
 {
     if (a->eos_sent || a->client_gone) return;
-    if (!a->headers_sent) send_headers(a);
-    if (a->content_length >= 0 && a->sent < a->content_length && !a->r->header_only) {
-        log_line(LogTarget::of(a->r), APLOG_ERR, "WSGIS0406",
-                 "application sent " + std::to_string(a->sent) + " bytes of body, less than its Content-Length " +
-                     std::to_string(a->content_length) + "; the connection is closed");
+    if (incomplete) {
         a->r->connection->keepalive = AP_CONN_CLOSE;
         APR_BRIGADE_INSERT_TAIL(a->bb, ap_bucket_error_create(HTTP_BAD_GATEWAY, nullptr, a->r->pool,
                                                               a->bb->bucket_alloc));
@@ -140,18 +137,21 @@ void finish(AdapterObject* a)
     pass(a);
 }
 
-// After a failure once headers are out: make the client see an incomplete
-// response (no final chunk, connection closed) rather than a clean end.
-void abort_response(AdapterObject* a)
+// End the response: headers if none went out yet, then EOS.
+void finish(AdapterObject* a)
 {
     if (a->eos_sent || a->client_gone) return;
-    a->r->connection->keepalive = AP_CONN_CLOSE;
-    APR_BRIGADE_INSERT_TAIL(a->bb, ap_bucket_error_create(HTTP_BAD_GATEWAY, nullptr, a->r->pool,
-                                                          a->bb->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(a->bb, apr_bucket_eos_create(a->bb->bucket_alloc));
-    a->eos_sent = true;
-    pass(a);
+    if (!a->headers_sent) send_headers(a);
+    bool short_body = a->content_length >= 0 && a->sent < a->content_length && !a->r->header_only;
+    if (short_body)
+        log_line(LogTarget::of(a->r), APLOG_ERR, "WSGIS0406",
+                 "application sent " + std::to_string(a->sent) + " bytes of body, less than its Content-Length " +
+                     std::to_string(a->content_length) + "; the connection is closed");
+    end_response(a, short_body);
 }
+
+// After a failure once headers are out.
+void abort_response(AdapterObject* a) { end_response(a, true); }
 
 bool check_body_item(AdapterObject* a, PyObject* item)
 {
