@@ -5,7 +5,8 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use File::Path qw(make_path);
-use WsgiTest qw(t_root ua get_json log_offset wait_log log_since);
+use WsgiTest qw(t_root ua get_json log_offset wait_log log_since
+                replace_script versioned_app);
 
 my $dir = t_root() . '/logs/rw/noreload';
 make_path($dir);
@@ -13,21 +14,7 @@ my $script = "$dir/reload_off.wsgi";
 
 sub write_script {
     my($version, $mtime) = @_;
-    open my $fh, '>', "$script.tmp" or die $!;
-    print $fh <<"PY";
-import wsgitest_util
-
-VERSION = $version
-
-
-def application(environ, start_response):
-    info = wsgitest_util.module_info(globals())
-    info['version'] = VERSION
-    return wsgitest_util.json_response(start_response, info)
-PY
-    close $fh;
-    rename "$script.tmp", $script or die $!;
-    utime $mtime, $mtime, $script or die $!;
+    replace_script($script, versioned_app($version), $mtime);
 }
 
 write_script(1, 1700000000);

@@ -14,7 +14,8 @@ use LWP::UserAgent ();
 use Time::HiRes ();
 
 our @EXPORT_OK = qw(t_root ua url get_json log_offset log_since wait_log
-                    module_name_for decode_json_body crash_lines);
+                    module_name_for decode_json_body crash_lines replace_script
+                    versioned_app);
 
 sub t_root { Apache::Test::vars('serverroot') }
 
@@ -73,6 +74,33 @@ sub wait_log {
 }
 
 sub module_name_for { '_mod_wsgi_' . md5_hex(shift) }
+
+# Replace a script atomically (write, rename) and give it a chosen mtime, so a
+# request never sees a half-written file and reloads are deterministic.
+sub replace_script {
+    my($path, $source, $mtime) = @_;
+    open my $fh, '>', "$path.tmp" or die "$path.tmp: $!";
+    print $fh $source;
+    close $fh or die "$path.tmp: $!";
+    rename "$path.tmp", $path or die "$path: $!";
+    utime $mtime, $mtime, $path or die "$path: $!";
+}
+
+# A WSGI app answering its module facts (wsgitest_util.module_info) plus VERSION.
+sub versioned_app {
+    my($version) = @_;
+    return <<"PY";
+import wsgitest_util
+
+VERSION = $version
+
+
+def application(environ, start_response):
+    info = wsgitest_util.module_info(globals())
+    info['version'] = VERSION
+    return wsgitest_util.json_response(start_response, info)
+PY
+}
 
 sub crash_lines {
     my $text = shift;
