@@ -11,7 +11,7 @@ use Apache::Test ();
 use Apache::TestRequest ();
 use Test::More ();
 use Time::HiRes ();
-use WsgiTest qw(t_root ua log_offset log_since module_name_for decode_json_body);
+use WsgiTest qw(t_root ua log_offset log_since settled_log_since module_name_for decode_json_body);
 
 our @EXPORT_OK = qw(vurl call script_path check_entry same_exception normalize
                     t_root ua module_name_for);
@@ -24,28 +24,6 @@ sub vurl {
 }
 
 sub script_path { t_root() . '/pickle/' . shift }
-
-# Wait until the log stops growing (0.3 s without change, at most 5 s): the
-# entries of a request are written before its response, but other lines of the
-# child may trail it.
-sub settled_log_since {
-    my $off = shift;
-    my $deadline = Time::HiRes::time() + 5;
-    my $last = -1;
-    my $stable_since = Time::HiRes::time();
-    while (Time::HiRes::time() < $deadline) {
-        my $size = log_offset();
-        if ($size != $last) {
-            $last = $size;
-            $stable_since = Time::HiRes::time();
-        }
-        elsif (Time::HiRes::time() - $stable_since >= 0.3) {
-            last;
-        }
-        Time::HiRes::sleep(0.05);
-    }
-    return log_since($off);
-}
 
 # call($ua, $vhost, $path [, $post_body]) -> hashref:
 #   res (HTTP::Response), data (decoded JSON or undef), log (text appended

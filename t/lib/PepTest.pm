@@ -14,7 +14,7 @@ use IO::Select ();
 use IO::Socket::INET ();
 use JSON::PP ();
 use Time::HiRes ();
-use WsgiTest qw(t_root log_offset log_since);
+use WsgiTest qw(t_root log_offset log_since settled_log_since);  # re-exported
 
 our @EXPORT_OK = qw(hostport vhostport connect_to raw_http read_all parse_http
                     settled_log_since logs_dir wait_file slurp json_of
@@ -116,27 +116,6 @@ sub parse_http {
     }
     $r{header} = sub { my $h = $r{headers}{lc shift}; $h ? join(', ', @$h) : undef };
     return \%r;
-}
-
-# Wait until the error log stops growing (0.3 s unchanged, at most $max s).
-sub settled_log_since {
-    my($off, $max) = @_;
-    $max ||= 5;
-    my $deadline = Time::HiRes::time() + $max;
-    my $last = -1;
-    my $stable_since = Time::HiRes::time();
-    while (Time::HiRes::time() < $deadline) {
-        my $size = log_offset();
-        if ($size != $last) {
-            $last = $size;
-            $stable_since = Time::HiRes::time();
-        }
-        elsif (Time::HiRes::time() - $stable_since >= 0.3) {
-            last;
-        }
-        Time::HiRes::sleep(0.05);
-    }
-    return log_since($off);
 }
 
 # Read one response from a kept-alive socket (Content-Length or chunked);

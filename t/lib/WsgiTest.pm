@@ -15,7 +15,7 @@ use Time::HiRes ();
 
 our @EXPORT_OK = qw(t_root ua url get_json log_offset log_since wait_log
                     module_name_for decode_json_body crash_lines replace_script
-                    versioned_app);
+                    versioned_app settled_log_since);
 
 sub t_root { Apache::Test::vars('serverroot') }
 
@@ -71,6 +71,27 @@ sub wait_log {
         Time::HiRes::sleep(0.1);
     }
     return $text;
+}
+
+# Wait until the error log stops growing (0.3 s unchanged, at most $max s).
+sub settled_log_since {
+    my($off, $max) = @_;
+    $max ||= 5;
+    my $deadline = Time::HiRes::time() + $max;
+    my $last = -1;
+    my $stable_since = Time::HiRes::time();
+    while (Time::HiRes::time() < $deadline) {
+        my $size = log_offset();
+        if ($size != $last) {
+            $last = $size;
+            $stable_since = Time::HiRes::time();
+        }
+        elsif (Time::HiRes::time() - $stable_since >= 0.3) {
+            last;
+        }
+        Time::HiRes::sleep(0.05);
+    }
+    return log_since($off);
 }
 
 sub module_name_for { '_mod_wsgi_' . md5_hex(shift) }
