@@ -185,7 +185,8 @@ int serve(request_rec* r)
     PyRef module = load_script(in, load, &status);
     if (!module) return status;
 
-    PyRef app = PyRef::steal(PyObject_GetAttrString(module.get(), rs.callable));
+    PyRef name = in->environ_cache.callable.get(rs.callable, strlen(rs.callable));
+    PyRef app = name ? PyRef::steal(PyObject_GetAttr(module.get(), name.get())) : PyRef();
     if (!app) {
         PyErr_Clear();
         log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0105",

@@ -299,7 +299,7 @@ bool Runtime::finish_interpreter(Interpreter* in)
 static void forget_objects(Interpreter* in)
 {
     in->scripts.clear();
-    in->environ_keys.clear();
+    in->environ_cache.clear();
     in->keys = InternedKeys{};
 }
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "py_ref.h"
+#include "wsgi_environ_cache.h"
 #include "wsgi_httpd.h"
 
 #include <map>
@@ -44,7 +45,8 @@ struct InternedKeys {
         mod_wsgi_application_group, mod_wsgi_callable_object, mod_wsgi_process_group,
         mod_wsgi_script_reloading, mod_wsgi_request_handler, mod_wsgi_version,
         script_file, version_tuple, http, https, empty, one, zero, close,
-        fileno, read, tell, sys_modules_attr, mod_wsgi_version_tuple, wsgi_script_handler;
+        fileno, read, tell, sys_modules_attr, mod_wsgi_version_tuple, wsgi_script_handler,
+        path_info, https_var, http_authorization;
 };
 
 class Interpreter {
@@ -70,10 +72,8 @@ public:
     };
     std::unordered_map<std::string, ScriptEntry, KeyHash, std::equal_to<>> scripts;  // by absolute path
     InternedKeys keys;
-    // Environ key strings seen so far (CGI variables, HTTP_* headers), so a
-    // request does not make them again; capped (header names come from clients).
-    std::unordered_map<std::string, PyRef, KeyHash, std::equal_to<>> environ_keys;
-    static constexpr size_t kMaxEnvironKeys = 512;
+    // Environ keys and values seen so far, so a request makes few new strings.
+    EnvironCache environ_cache;
     bool pickle_diagnostics_installed = false;
 
 private:

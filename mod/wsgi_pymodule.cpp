@@ -29,7 +29,9 @@ class WsgiscriptFinder:
         entry = self._sources.get(name)
         if entry is None:
             return None
-        from importlib.machinery import ModuleSpec
+        # The bootstrap's own class: importlib.machinery would import the
+        # importlib package and warnings into every child (RSS, issue 6).
+        from _frozen_importlib import ModuleSpec
         spec = ModuleSpec(name, self, origin=entry[1], is_package=entry[2])
         spec.has_location = True
         return spec

@@ -263,6 +263,8 @@ void call_close(Interpreter* in, AdapterObject* a, PyObject* result, const Reque
 
 // ---- start_response ---------------------------------------------------
 
+extern PyMethodDef Adapter_methods[];  // below; [0] is write
+
 PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
 {
     AdapterObject* a = as_adapter(self);
@@ -354,7 +356,8 @@ PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
     a->started = true;
     // A fresh bound method: keeping it on the object would make a reference
     // cycle through a type without GC support (one leaked adapter per request).
-    return PyObject_GetAttrString(self, "write");
+    // Made directly rather than looked up by name (a str and a type lookup less).
+    return PyCFunction_NewEx(&Adapter_methods[0], self, nullptr);
 }
 
 PyObject* Adapter_write(PyObject* self, PyObject* data)

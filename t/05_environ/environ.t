@@ -45,4 +45,25 @@ is $d->{CONTENT_TYPE}, 'application/octet-stream', 'CONTENT_TYPE';
 ok +($d->{body} // "") eq $payload, 'wsgi.input read the whole body'
     or diag 'got ' . length($d->{body} // '') . ' bytes';
 
+# Values are those of each request, also when the same keys come again.
+for my $v (qw(first second first)) {
+    $r = $ua->get(url("/environ/again?v=$v"), 'X-Test-Header' => "value-$v");
+    $d = decode_json_body($r) || {};
+    is $d->{QUERY_STRING}, "v=$v", "repeated request: QUERY_STRING v=$v";
+    is $d->{HTTP_X_TEST_HEADER}, "value-$v", "repeated request: header value-$v";
+}
+$r = $ua->get(url('/environ/again'));
+$d = decode_json_body($r) || {};
+ok !exists $d->{HTTP_X_TEST_HEADER}, 'a header sent before is absent when not sent';
+
+# SetEnv adds variables but cannot replace the module's own entries.
+$r = $ua->get(url('/environ/setenv'));
+$d = decode_json_body($r) || {};
+is $d->{SETENV_VAR}, 'plain', 'SetEnv variable is in the environ';
+is $d->{'mod_wsgi.extra'}, 'from-setenv', 'SetEnv mod_wsgi.extra (not one of ours) is passed';
+is_deeply $d->{'mod_wsgi.version'}, [4, 9, 4], 'SetEnv mod_wsgi.version does not replace ours';
+is !!$d->{'wsgi.multithread'}, $mpm ne 'prefork', 'SetEnv wsgi.multithread does not replace ours';
+ok JSON::PP::is_bool($d->{'wsgi.multithread'}) || $d->{'wsgi.multithread'} =~ /^[01]$/,
+    'wsgi.multithread is still a boolean';
+
 done_testing;

@@ -28,8 +28,10 @@ def application(environ, start_response):
                 'REQUEST_METHOD', 'SCRIPT_NAME', 'PATH_INFO', 'QUERY_STRING',
                 'CONTENT_LENGTH', 'CONTENT_TYPE', 'SERVER_NAME', 'SERVER_PORT',
                 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'wsgi.url_scheme',
-                'wsgi.multithread', 'wsgi.multiprocess', 'wsgi.run_once')}
+                'wsgi.multithread', 'wsgi.multiprocess', 'wsgi.run_once',
+                'mod_wsgi.extra', 'SETENV_VAR')}
     data['wsgi.version'] = list(environ['wsgi.version'])
+    data['mod_wsgi.version'] = list(environ['mod_wsgi.version'])
     data['wsgi.version_is_tuple'] = isinstance(environ['wsgi.version'], tuple)
     data['body'] = body.decode('latin-1')
     data['has_wsgi_errors'] = hasattr(environ.get('wsgi.errors'), 'write')
