@@ -40,11 +40,11 @@ class WsgiscriptFinder:
         return None
 
     def exec_module(self, module):
-        source, filename, _ = self._sources[module.__spec__.name]
-        exec(compile(source, filename, 'exec', dont_inherit=True), module.__dict__)
+        index, filename, _ = self._sources[module.__spec__.name]
+        exec(compile(_embedded_source(index), filename, 'exec', dont_inherit=True), module.__dict__)
 
     def get_source(self, name):
-        return self._sources[name][0]
+        return _embedded_source(self._sources[name][0])
 
 sys.meta_path.insert(0, WsgiscriptFinder(_sources))
 )PY";
@@ -157,18 +157,37 @@ bool make_mod_wsgi_module(Interpreter* in)
            install_module(m.get());
 }
 
+// _embedded_source(i): the text of kEmbeddedSources[i], made when a module
+// of the package is imported rather than kept as a str in every interpreter.
+PyObject* py_embedded_source(PyObject*, PyObject* arg)
+{
+    Py_ssize_t i = PyNumber_AsSsize_t(arg, PyExc_IndexError);
+    if (i == -1 && PyErr_Occurred()) return nullptr;
+    if (i < 0 || static_cast<size_t>(i) >= kEmbeddedSourceCount) {
+        PyErr_SetString(PyExc_IndexError, "no such embedded source");
+        return nullptr;
+    }
+    return PyUnicode_FromString(kEmbeddedSources[i].source);
+}
+
+PyMethodDef kEmbeddedSourceDef = {"_embedded_source", py_embedded_source, METH_O,
+                                  "_embedded_source(index) -> source text"};
+
 bool install_finder()
 {
     PyRef sources = PyRef::steal(PyDict_New());
     if (!sources) return false;
     for (size_t i = 0; i < kEmbeddedSourceCount; ++i) {
         const EmbeddedSource& e = kEmbeddedSources[i];
-        PyRef v = PyRef::steal(Py_BuildValue("(ssO)", e.source, e.filename, e.is_package ? Py_True : Py_False));
+        PyRef v = PyRef::steal(Py_BuildValue("(nsO)", static_cast<Py_ssize_t>(i), e.filename,
+                                             e.is_package ? Py_True : Py_False));
         if (!v || PyDict_SetItemString(sources.get(), e.module, v.get()) < 0) return false;
     }
+    PyRef loader = PyRef::steal(PyCFunction_NewEx(&kEmbeddedSourceDef, nullptr, nullptr));
     PyRef globals = PyRef::steal(PyDict_New());
-    if (!globals || PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) < 0 ||
-        PyDict_SetItemString(globals.get(), "_sources", sources.get()) < 0)
+    if (!loader || !globals || PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins()) < 0 ||
+        PyDict_SetItemString(globals.get(), "_sources", sources.get()) < 0 ||
+        PyDict_SetItemString(globals.get(), "_embedded_source", loader.get()) < 0)
         return false;
     PyRef res = PyRef::steal(PyRun_String(kFinderSource, Py_file_input, globals.get(), globals.get()));
     return static_cast<bool>(res);

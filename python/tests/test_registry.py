@@ -80,6 +80,28 @@ class RegistryTest(HostTestCase):
         self.assertEqual(_registry.origin_generation(m2.B), 2)
         self.assertIsNone(_registry.origin_generation(m1.os))  # not defined by the script
 
+    def test_origin_entries_leave_with_their_objects(self):
+        import gc
+        m1 = self.host.load('/srv/a.wsgi', 'class B: pass\ndef f(): pass\n')
+        key = id(m1.f)
+        self.assertIn(key, _registry._origins)
+        self.host.load('/srv/a.wsgi', 'x = 1\n')  # reload: B and f of generation 1 are dropped
+        del m1
+        gc.collect()
+        self.assertNotIn(key, _registry._origins)
+        self.assertEqual(len(_registry._origins), 0)
+
+    def test_no_weakref_module(self):
+        code = ('import sys\nsys.modules.pop("weakref", None)\nimport wsgiscript._registry as r\n'
+                'def f(): pass\nf.__module__ = "m"\n'
+                'r._note_origins("m", {"f": f}, 3)\n'
+                'assert r.origin_generation(f) == 3\n'
+                'print("weakref" in sys.modules)')
+        out = subprocess.run([sys.executable, '-S', '-c', code], check=True,
+                             capture_output=True, text=True,
+                             cwd=wsgiscript.__path__[0] + '/..').stdout
+        self.assertEqual(out.strip(), 'False')
+
 
 class ImportCostTest(unittest.TestCase):
     def test_import_is_light(self):

@@ -7,6 +7,7 @@ copy of this module, so the registry is naturally per interpreter.
 Read it through :func:`wsgiscript.loaded_scripts`.
 """
 
+import _weakref
 import sys
 import time
 
@@ -14,8 +15,10 @@ _mappingproxy = type(type.__dict__)  # types.MappingProxyType without the import
 
 # mangled module name -> ScriptRecord
 _scripts = {}
-# function or class defined by a script -> generation of the load that made it.
-# A WeakKeyDictionary, created on first use (weakref is not free to import).
+# function or class defined by a script -> generation of the load that made it,
+# kept as {id(obj): (weak reference to obj, generation)}; an entry leaves with
+# its object. Created on first use. Built on the built-in _weakref: the weakref
+# module would import four modules (~120 KB) into every Apache child.
 _origins = None
 
 
@@ -119,29 +122,42 @@ def _note_origins(module_name, namespace, generation):
         return
     try:
         if _origins is None:
-            import weakref
-            _origins = weakref.WeakKeyDictionary()
+            _origins = {}
         function_type = type(_note_origins)
         for value in list(namespace.values()):
             if not (isinstance(value, type) or type(value) is function_type):
                 continue
             try:
                 if value.__module__ == module_name:
-                    _origins[value] = generation
-            except Exception:  # odd metaclass: no __module__, unhashable, ...
+                    _remember_origin(value, generation)
+            except Exception:  # odd metaclass: no __module__, no weak reference, ...
                 pass
     except Exception:
         pass
+
+
+def _remember_origin(obj, generation):
+    key = id(obj)
+
+    def forget(ref, key=key):
+        try:
+            origins = _origins
+            if origins is not None and origins.get(key, (None,))[0] is ref:
+                del origins[key]
+        except Exception:  # interpreter shutdown: module globals already gone
+            pass
+
+    _origins[key] = (_weakref.ref(obj, forget), generation)
 
 
 def origin_generation(obj):
     """Generation recorded at load time for a script's function or class, or None."""
     if _origins is None:
         return None
-    try:
-        return _origins.get(obj)
-    except TypeError:
+    entry = _origins.get(id(obj))
+    if entry is None or entry[0]() is not obj:
         return None
+    return entry[1]
 
 
 def get(module_name):
