@@ -208,8 +208,9 @@ bool send_iterable(AdapterObject* a, PyObject* result)
 
 apr_status_t close_fd(void* f) { return apr_file_close(static_cast<apr_file_t*>(f)); }
 
-// wsgi.file_wrapper around a real file: send it as a file bucket (sendfile
-// where Apache allows). false (no error) when the file-like is not a file.
+// wsgi.file_wrapper around a real file: send it as a file bucket, the way
+// Apache's own file serving does: sendfile only under EnableSendfile On,
+// no mmap under EnableMMAP Off. false (no error) when the file-like is not a file.
 bool try_send_file(AdapterObject* a, FileWrapperObject* fw)
 {
     if (!a->started) return false;
@@ -237,10 +238,18 @@ bool try_send_file(AdapterObject* a, FileWrapperObject* fw)
     int copy = dup(fd);
     if (copy < 0) return false;
     apr_file_t* file = nullptr;
-    apr_os_file_put(&file, &copy, APR_FOPEN_READ | APR_FOPEN_SENDFILE_ENABLED, a->r->pool);
+    const auto* core = static_cast<const core_dir_config*>(ap_get_core_module_config(a->r->per_dir_config));
+    apr_os_file_put(&file, &copy, APR_FOPEN_READ | AP_SENDFILE_ENABLED(core->enable_sendfile), a->r->pool);
     apr_pool_cleanup_register(a->r->pool, file, close_fd, apr_pool_cleanup_null);
     if (!a->headers_sent) send_headers(a);
-    if (length > 0) apr_brigade_insert_file(a->bb, file, offset, length, a->r->pool);
+    if (length > 0) {
+        apr_bucket* last = apr_brigade_insert_file(a->bb, file, offset, length, a->r->pool);
+        if (core->enable_mmap == ENABLE_MMAP_OFF)
+            for (apr_bucket* b = APR_BRIGADE_FIRST(a->bb); b != APR_BRIGADE_SENTINEL(a->bb); b = APR_BUCKET_NEXT(b)) {
+                if (APR_BUCKET_IS_FILE(b)) apr_bucket_file_enable_mmap(b, 0);
+                if (b == last) break;
+            }
+    }
     a->sent += length;
     finish(a);
     return true;

@@ -54,6 +54,21 @@ for my $case (['real', '', $content, 'real file'],
     is closes($id), "file close\n", "$label: file closed once";
 }
 
+# Under EnableSendfile On and EnableMMAP Off (Apache's switches for its own
+# file sending, honoured by the file buckets): the same bytes.
+for my $prefix ('/pep/fw-sendfile', '/pep/fw-nommap') {
+    for my $case (['', $content, 'real file'], ['&offset=1000', substr($content, 1000), 'from position 1000'],
+                  ['&cl=5000', substr($content, 0, 5000), 'Content-Length 5000']) {
+        my($extra, $want, $label) = @$case;
+        my $id = 's' . $n++ . "-$$";
+        my $res = get("$prefix/real?id=$id&path=$p$extra");
+        is $res->{code}, 200, "$prefix $label: 200";
+        is $res->{header}->('Content-Length'), length($want), "$prefix $label: Content-Length";
+        ok $res->{body} eq $want, "$prefix $label: body bytes right";
+        is closes($id), "file close\n", "$prefix $label: file closed once";
+    }
+}
+
 for my $case (['bytesio', 8192, 100_000], ['bytesio', 1000, 5555], ['bytesio_mw', 8192, 100_000]) {
     my($what, $blk, $size) = @$case;
     my $id = 'b' . $n++ . "-$$";
