@@ -41,14 +41,16 @@ PyRef EnvironCache::key(std::string_view name)
     if (!raw) return {};
     PyUnicode_InternInPlace(&raw);
     PyRef s = PyRef::steal(raw);
-    if (keys_.size() < kMaxKeys) keys_.emplace(std::string(name), s);
+    if (keys_.size() < kMaxKeys && name.size() <= kMaxValue) keys_.emplace(std::string(name), s);
     return s;
 }
 
 bool EnvironCache::entry(size_t pos, const char* key, const char* value, PyRef* key_out, PyRef* value_out)
 {
     size_t vlen = strlen(value);
-    if (pos >= kMaxSlots) {
+    // Past the remembered positions, or a key too long to keep (header names
+    // come from clients): made for this request only.
+    if (pos >= kMaxSlots || strlen(key) > kMaxValue) {
         *key_out = this->key(key);
         *value_out = latin1(value, vlen);
         return *key_out && *value_out;

@@ -33,7 +33,7 @@ class EnvironCache {
 public:
     static constexpr size_t kMaxKeys = 512;    // distinct key strings (header names come from clients)
     static constexpr size_t kMaxSlots = 128;   // positions of r->subprocess_env remembered
-    static constexpr size_t kMaxValue = 256;   // longest value kept between requests
+    static constexpr size_t kMaxValue = 256;   // longest key or value kept between requests
 
     // Key and value str for entry `pos` of r->subprocess_env (key and value
     // as Apache has them). The key str is interned: equal keys give the same

@@ -56,6 +56,15 @@ $r = $ua->get(url('/environ/again'));
 $d = decode_json_body($r) || {};
 ok !exists $d->{HTTP_X_TEST_HEADER}, 'a header sent before is absent when not sent';
 
+# Header names longer than what the environ cache keeps still arrive.
+for my $round (1, 2) {
+    my $long = 'X-' . ('L' x 300);
+    $r = $ua->get(url('/environ/long'), $long => "long-name-$round");
+    $d = decode_json_body($r) || {};
+    (my $key = 'HTTP_' . uc $long) =~ tr/-/_/;
+    is $d->{$key}, "long-name-$round", "a 302-character header name arrives (request $round)";
+}
+
 # SetEnv adds variables but cannot replace the module's own entries.
 $r = $ua->get(url('/environ/setenv'));
 $d = decode_json_body($r) || {};

@@ -91,6 +91,27 @@ TEST(EnvironCache, Latin1BytesBecomeTheSameCodePoints)
     c.clear();
 }
 
+TEST(EnvironCache, LongKeysAreUsedButNotKept)
+{
+    EnvironCache c;
+    std::string name = "HTTP_X_" + std::string(EnvironCache::kMaxValue, 'A');
+    PyRef k1, v1, k2, v2;
+    ASSERT_TRUE(c.entry(0, name.c_str(), "v", &k1, &v1));
+    EXPECT_EQ(text(k1), name);
+    EXPECT_EQ(text(v1), "v");
+    ASSERT_TRUE(c.entry(0, name.c_str(), "v", &k2, &v2));
+    EXPECT_EQ(k1.get(), k2.get());  // interned: the same object while it lives
+    k2 = PyRef();
+#if PY_VERSION_HEX < 0x030C0000  // interned strings are mortal before 3.12
+    // A short key is held by its slot and the key map; a long one by k1 only.
+    PyRef ks, vs;
+    ASSERT_TRUE(c.entry(1, "HTTP_SHORT", "v", &ks, &vs));
+    EXPECT_EQ(Py_REFCNT(ks.get()), 3);
+    EXPECT_EQ(Py_REFCNT(k1.get()), 1);
+#endif
+    c.clear();
+}
+
 TEST(TextMemo, LongTextsAreNotKept)
 {
     TextMemo m;
