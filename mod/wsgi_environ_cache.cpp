@@ -48,19 +48,20 @@ PyRef EnvironCache::key(std::string_view name)
 bool EnvironCache::entry(size_t pos, const char* key, const char* value, PyRef* key_out, PyRef* value_out)
 {
     size_t vlen = strlen(value);
-    // Past the remembered positions, or a key too long to keep (header names
-    // come from clients): made for this request only.
-    if (pos >= kMaxSlots || strlen(key) > kMaxValue) {
-        *key_out = this->key(key);
+    auto uncached = [&](std::string_view k) {
+        *key_out = this->key(k);
         *value_out = latin1(value, vlen);
         return *key_out && *value_out;
-    }
+    };
+    if (pos >= kMaxSlots) return uncached(key);
     if (pos >= slots_.size()) slots_.resize(pos + 1);
     Slot& slot = slots_[pos];
     // Apache adds the CGI variables in the same order on every request, so the
     // key at a position is usually the one seen there last time.
     if (!slot.key_obj || strcmp(slot.key.c_str(), key) != 0) {
         std::string_view k(key);
+        // Header names come from clients: a long one is made for this request only.
+        if (k.size() > kMaxValue) return uncached(k);
         PyRef obj = this->key(k);
         if (!obj) return false;
         slot.key.assign(k);
