@@ -126,6 +126,7 @@ PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, 
         if (PyErr_Occurred() || PyDict_SetItem(d, kp, value.get()) < 0) return {};
     }
 
+    // PEP 3333: PATH_INFO may be empty but is present (ap_add_cgi_vars omits it).
     if (!has_path_info && !set(d, k.path_info, k.empty.get())) return {};
     if (rs.pass_authorization)
         if (const char* auth = apr_table_get(r->headers_in, "Authorization"))
