@@ -8,10 +8,10 @@
 #pragma once
 
 #include "py_ref.h"
+#include "string_map.h"
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace wsgi {
@@ -58,11 +58,7 @@ private:
         bool keep_value = false;  // false for credentials: never kept past their request
         TextMemo value;
     };
-    struct Hash {
-        using is_transparent = void;
-        size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-    };
-    std::unordered_map<std::string, PyRef, Hash, std::equal_to<>> keys_;
+    StringMap<PyRef> keys_;
     std::vector<Slot> slots_;
 };
 

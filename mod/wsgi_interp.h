@@ -15,6 +15,7 @@
 #pragma once
 
 #include "py_ref.h"
+#include "string_map.h"
 #include "wsgi_environ_cache.h"
 #include "wsgi_httpd.h"
 
@@ -66,11 +67,7 @@ public:
 
     std::mutex load_mutex;  // serialises script loading; taken WITHOUT the GIL
     // The rest is only touched with the GIL held and this interpreter current.
-    struct KeyHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-    };
-    std::unordered_map<std::string, ScriptEntry, KeyHash, std::equal_to<>> scripts;  // by absolute path
+    StringMap<ScriptEntry> scripts;  // by absolute path
     InternedKeys keys;
     // Environ keys and values seen so far, so a request makes few new strings.
     EnvironCache environ_cache;
