@@ -1,11 +1,20 @@
 # Two apps in two sub-interpreters under concurrent load, for each MPM in
 # $WSGISCRIPT_MPMS (default event): 25 threads per child (prefork: 25
-# children), 25 clients x 20 requests alternating between the apps, starting
+# children), 20 clients x 20 requests alternating between the apps, starting
 # on a fresh server so that the first requests race to create both
 # interpreters (and load both scripts) in the same child. Every request must
 # answer 200 from the right interpreter within 20 s, and the child must not
 # hang (checked again by a second round on the warm server). The cold start is
 # repeated through graceful restarts: the race is timing-dependent.
+#
+# Fewer clients than workers, on purpose: when a keep-alive connection has a
+# new request and no worker is idle, mpm_event closes every idle keep-alive
+# connection of the child ("All workers are busy or dying", at trace1), and a
+# client that sent its next request on one of them at that moment gets the
+# connection closed with no response. That is Apache's keep-alive management,
+# not this module (seen once in CI with 25 clients on 25 workers); with
+# spare workers it cannot happen, and any closed connection still fails here.
+# mpm_event's trace1 lines are logged so that a failure shows whether it did.
 use strict;
 use warnings;
 use FindBin;
@@ -16,7 +25,7 @@ use Time::HiRes ();
 use WsgiServer;
 
 my @mpms = split ' ', ($ENV{WSGISCRIPT_MPMS} || 'event');
-my $clients = 25;
+my $clients = 20;    # < ThreadsPerChild / MaxRequestWorkers (25), see above
 my $per = 20;
 my $cold_rounds = $ENV{WSGISCRIPT_COLD_ROUNDS} || 6;
 
@@ -88,10 +97,20 @@ sub round {
     return @bad;
 }
 
+# mpm_event's own account of keep-alive connections it closed (see above)
+sub keepalive_closes {
+    my $srv = shift;
+    my @l = grep { /All workers are|Too many open connections/ } split /\n/, $srv->slurp_log;
+    return ('mpm_event closed keep-alive connections: ' . scalar(@l) . ' time(s)', @l[0 .. ($#l < 4 ? $#l : 4)]);
+}
+
 for my $mpm (@mpms) {
     my $srv = WsgiServer->new(name => "interp-threads-$mpm", mpm => $mpm, conf => <<'CONF');
 StartServers 1
 ServerLimit 4
+<IfModule mpm_event_module>
+    LogLevel info mpm_event:trace1
+</IfModule>
 <IfModule mpm_prefork_module>
     ServerLimit 25
     StartServers 25
@@ -134,12 +153,12 @@ CONF
     }
     is $cold_bad, 0, sprintf("$mpm: %d cold starts, each %d clients x %d requests alternating app-a/app-b: all 200 "
                              . "from the right interpreter (%.1f s)", $cold_rounds, $clients, $per, Time::HiRes::time() - $t0)
-        or diag join "\n", @cold_diag[0 .. ($#cold_diag < 9 ? $#cold_diag : 9)];
+        or diag join "\n", @cold_diag[0 .. ($#cold_diag < 9 ? $#cold_diag : 9)], keepalive_closes($srv);
     my @bad;
     $t0 = Time::HiRes::time();
     @bad = round($srv, 'warm');
     is scalar(@bad), 0, sprintf("$mpm: warm server, again: all 200 (%.1f s)", Time::HiRes::time() - $t0)
-        or diag join "\n", @bad[0 .. ($#bad < 9 ? $#bad : 9)];
+        or diag join "\n", @bad[0 .. ($#bad < 9 ? $#bad : 9)], keepalive_closes($srv);
     my $log = $srv->slurp_log;
     my @crash = grep { /Segmentation fault|exit signal|double free|Aborted/ } split /\n/, $log;
     is scalar(@crash), 0, "$mpm: no crash lines" or diag join "\n", @crash;
