@@ -2,12 +2,12 @@
 //
 // Python is started in each child (child_init), never in the Apache parent,
 // so graceful and full restarts of the parent carry no Python state.
+#include "fault.h"
+#include "wsgi_boundary.h"
 #include "wsgi_config.h"
 #include "wsgi_handler.h"
 #include "wsgi_interp.h"
 #include "wsgi_options.h"
-
-#include <exception>
 
 #include <malloc.h>
 
@@ -49,7 +49,8 @@ void note_configured_scripts(wsgi::Runtime* rt, server_rec* main)
 
 void child_init(apr_pool_t* pchild, server_rec* s)
 {
-    try {
+    wsgi::server_entry(s, "at child start", [&] {
+        WSGIS_FAULT("child_init");
         wsgi::Runtime* rt = wsgi::Runtime::start(pchild, s);
         if (!rt) return;
         note_configured_scripts(rt, s);
@@ -58,9 +59,7 @@ void child_init(apr_pool_t* pchild, server_rec* s)
         // hand those heap pages back instead of keeping them resident in every
         // child (RSS per child, issue 6).
         malloc_trim(0);
-    } catch (const std::exception& e) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, WSGIS_LOGNO(0005) "internal error at child start: %s", e.what());
-    }
+    });
 }
 
 void register_hooks(apr_pool_t*)

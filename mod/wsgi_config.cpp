@@ -1,6 +1,9 @@
 // wsgi_config.cpp - every directive: parse, check, store. Messages returned
 // here are shown by httpd with the config file name and line.
 #include "wsgi_config.h"
+
+#include "fault.h"
+#include "wsgi_boundary.h"
 #include "wsgi_options.h"
 
 #include <string>
@@ -11,6 +14,21 @@ namespace {
 
 template <typename F>
 cmd_func as_cmd(F f) { return reinterpret_cast<cmd_func>(reinterpret_cast<void (*)()>(f)); }
+
+// Every directive handler runs inside directive_entry (wsgi_boundary.h).
+template <auto F>
+struct Guarded;
+template <class... A, const char* (*F)(cmd_parms*, A...)>
+struct Guarded<F> {
+    static const char* call(cmd_parms* cmd, A... args) noexcept
+    {
+        return directive_entry(cmd, [&] {
+            WSGIS_FAULT("config");
+            return F(cmd, args...);
+        });
+    }
+};
+#define WSGIS_CMD(f) as_cmd(&Guarded<f>::call)
 
 const char* where_of(cmd_parms* cmd)
 {
@@ -230,30 +248,30 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
 }
 
 const command_rec directives[] = {
-    AP_INIT_TAKE_ARGV("WSGIScriptAlias", as_cmd(cmd_script_alias), nullptr, RSRC_CONF,
+    AP_INIT_TAKE_ARGV("WSGIScriptAlias", WSGIS_CMD(cmd_script_alias), nullptr, RSRC_CONF,
                       "URL-path file-or-directory [callable-object=NAME] [application-group=NAME] "
                       "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
-    AP_INIT_TAKE_ARGV("WSGIScriptAliasMatch", as_cmd(cmd_script_alias_match), nullptr, RSRC_CONF,
+    AP_INIT_TAKE_ARGV("WSGIScriptAliasMatch", WSGIS_CMD(cmd_script_alias_match), nullptr, RSRC_CONF,
                       "regex file-path-with-$N [callable-object=NAME] [application-group=NAME] "
                       "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
-    AP_INIT_TAKE_ARGV("WSGIImportScript", as_cmd(cmd_import_script), nullptr, RSRC_CONF,
+    AP_INIT_TAKE_ARGV("WSGIImportScript", WSGIS_CMD(cmd_import_script), nullptr, RSRC_CONF,
                       "file-path application-group=NAME [process-group=%{GLOBAL}]"),
-    AP_INIT_TAKE1("WSGIPythonHome", as_cmd(cmd_python_home), nullptr, RSRC_CONF,
+    AP_INIT_TAKE1("WSGIPythonHome", WSGIS_CMD(cmd_python_home), nullptr, RSRC_CONF,
                   "Python installation or virtual environment to embed"),
-    AP_INIT_TAKE1("WSGIPythonPath", as_cmd(cmd_python_path), nullptr, RSRC_CONF,
+    AP_INIT_TAKE1("WSGIPythonPath", WSGIS_CMD(cmd_python_path), nullptr, RSRC_CONF,
                   "directories (':'-separated) added to sys.path of every interpreter"),
-    AP_INIT_FLAG("WSGICaseSensitivity", as_cmd(cmd_case_sensitivity), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGICaseSensitivity", WSGIS_CMD(cmd_case_sensitivity), nullptr, RSRC_CONF,
                  "Off: script paths are lower-cased before naming their module"),
-    AP_INIT_FLAG("WSGIPickleDiagnostics", as_cmd(cmd_pickle_diagnostics), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGIPickleDiagnostics", WSGIS_CMD(cmd_pickle_diagnostics), nullptr, RSRC_CONF,
                  "On: explain pickle failures caused by script loading in the error log"),
-    AP_INIT_TAKE1("WSGIApplicationGroup", as_cmd(cmd_application_group), nullptr,
+    AP_INIT_TAKE1("WSGIApplicationGroup", WSGIS_CMD(cmd_application_group), nullptr,
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                   "interpreter name, %{GLOBAL}, %{SERVER}, %{RESOURCE} or %{ENV:variable}"),
-    AP_INIT_TAKE1("WSGICallableObject", as_cmd(cmd_callable_object), nullptr,
+    AP_INIT_TAKE1("WSGICallableObject", WSGIS_CMD(cmd_callable_object), nullptr,
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO, "name of the WSGI callable in the script"),
-    AP_INIT_FLAG("WSGIScriptReloading", as_cmd(cmd_script_reloading), nullptr,
+    AP_INIT_FLAG("WSGIScriptReloading", WSGIS_CMD(cmd_script_reloading), nullptr,
                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO, "reload a script when its file changes"),
-    AP_INIT_FLAG("WSGIPassAuthorization", as_cmd(cmd_pass_authorization), nullptr,
+    AP_INIT_FLAG("WSGIPassAuthorization", WSGIS_CMD(cmd_pass_authorization), nullptr,
                  RSRC_CONF | ACCESS_CONF | OR_AUTHCFG,
                  "On: pass the Authorization header to the application"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},

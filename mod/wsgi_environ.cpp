@@ -88,11 +88,15 @@ bool init_interned_keys(Interpreter* in)
            !PyErr_Occurred();
 }
 
-PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, PyObject* input,
-                    PyObject* errors, PyObject* file_wrapper)
+void add_cgi_vars(request_rec* r)
 {
     ap_add_common_vars(r);
     ap_add_cgi_vars(r);
+}
+
+PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, PyObject* input,
+                    PyObject* errors, PyObject* file_wrapper)
+{
     EnvironCache& cache = in->environ_cache;
     const InternedKeys& k = in->keys;
     if (!cache.environ_template) {

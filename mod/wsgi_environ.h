@@ -19,10 +19,16 @@ struct RequestSettings {
     bool pass_authorization = false;
 };
 
+// ap_add_common_vars() and ap_add_cgi_vars() for r. Call WITHOUT the GIL:
+// PATH_TRANSLATED is found by a sub-request (a filesystem walk and access
+// checks on a client-chosen path).
+void add_cgi_vars(request_rec* r);
+
 // Make the strings an interpreter reuses per request (at interpreter setup).
 bool init_interned_keys(Interpreter* in);
 
 // New environ for r; input and errors are wsgi.input and wsgi.errors.
+// r->subprocess_env must already hold the CGI variables (add_cgi_vars()).
 PyRef build_environ(Interpreter* in, request_rec* r, const RequestSettings& rs, PyObject* input,
                     PyObject* errors, PyObject* file_wrapper);
 

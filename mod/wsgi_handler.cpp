@@ -1,6 +1,8 @@
 // wsgi_handler.cpp - see wsgi_handler.h.
 #include "wsgi_handler.h"
 
+#include "fault.h"
+#include "wsgi_boundary.h"
 #include "wsgi_config.h"
 #include "wsgi_environ.h"
 #include "wsgi_interp.h"
@@ -12,7 +14,8 @@
 #include <ap_listen.h>
 
 #include <cctype>
-#include <exception>
+#include <map>
+#include <mutex>
 #include <string>
 
 namespace wsgi {
@@ -54,8 +57,9 @@ const char* match_alias(request_rec* r, const ScriptAlias* a)
     return apr_pstrcat(r->pool, a->target, rest, nullptr);
 }
 
-int translate_name(request_rec* r)
+int translate_name_body(request_rec* r)
 {
+    WSGIS_FAULT("translate");
     if (!r->uri || r->uri[0] != '/') return DECLINED;
     const ServerConfig* sc = server_config(r->server);
     const auto* aliases = reinterpret_cast<const ScriptAlias*>(sc->aliases->elts);
@@ -69,6 +73,11 @@ int translate_name(request_rec* r)
         return OK;
     }
     return DECLINED;
+}
+
+int translate_name(request_rec* r)
+{
+    return hook_entry(r, HTTP_INTERNAL_SERVER_ERROR, [r] { return translate_name_body(r); });
 }
 
 // A WSGIScriptAlias wins over handlers set for the file by other means.
@@ -101,30 +110,74 @@ apr_port_t server_port(const server_rec* s)
     return ap_listeners && ap_listeners->bind_addr ? ap_listeners->bind_addr->port : 0;
 }
 
-// SCRIPT_NAME as mod_wsgi puts it in %{RESOURCE}: lower-cased, no doubled slashes.
-std::string script_name_of(const request_rec* r)
+// Lower-cased, slashes merged, no trailing slash: one spelling per script
+// name, as mod_wsgi puts it in %{RESOURCE}.
+std::string normalized_script_name(std::string_view raw)
 {
-    std::string uri = r->uri ? r->uri : "";
-    if (r->path_info && *r->path_info) {
-        size_t n = strlen(r->path_info);
-        if (uri.size() >= n && uri.compare(uri.size() - n, n, r->path_info) == 0) uri.resize(uri.size() - n);
-    }
     std::string out;
-    out.reserve(uri.size());
-    for (char c : uri) {
+    out.reserve(raw.size());
+    for (char c : raw) {
         if (c == '/' && !out.empty() && out.back() == '/') continue;
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
+    while (!out.empty() && out.back() == '/') out.pop_back();
     return out;
 }
 
-std::string group_of(request_rec* r, const char* spec)
+// SCRIPT_NAME for %{RESOURCE}. Under a WSGIScriptAlias it comes from the
+// configuration (the alias's URL, plus the file's name below a directory
+// target), never from the URL a client wrote; otherwise the part of the URL
+// before PATH_INFO, as Apache and mod_wsgi compute it.
+std::string resource_script_name(const request_rec* r, const ScriptAlias* alias)
+{
+    if (alias && !alias->regex) {
+        std::string raw = alias->location;
+        size_t t = strlen(alias->target);
+        if (strncmp(r->filename, alias->target, t) == 0 && r->filename[t]) {
+            raw += '/';
+            raw += r->filename + t;
+        }
+        return normalized_script_name(raw);
+    }
+    std::string_view uri = r->uri ? r->uri : "";
+    if (r->path_info && *r->path_info)
+        uri = uri.substr(0, static_cast<size_t>(ap_find_path_info(r->uri, r->path_info)));
+    return normalized_script_name(uri);
+}
+
+// The bound on interpreters a client can cause: for one script reached
+// through one alias (or handler) under one group spec and server, the first
+// request-derived group name is kept for the life of the child. Only URL
+// spellings the configuration does not pin down (WSGIScriptAliasMatch,
+// rewrites in front of the handler) could vary it; they reuse that first
+// interpreter instead of creating one per spelling.
+class ResourceGroups {
+public:
+    std::string pin(const std::string& key, std::string name)
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, inserted] = names_.emplace(key, std::move(name));
+        return it->second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::string> names_;
+};
+
+ResourceGroups& resource_groups()
+{
+    static ResourceGroups* groups = new ResourceGroups;  // strings only; lives as long as the child
+    return *groups;
+}
+
+std::string group_of(request_rec* r, const char* spec, const ScriptAlias* alias)
 {
     if (!strchr(spec, '%')) return spec;
     if (strcmp(spec, "%{GLOBAL}") == 0) return {};
     GroupContext ctx;
     ctx.server = server_group_name(r->server, request_port(r));
-    ctx.script_name = script_name_of(r);
+    ctx.script_name = resource_script_name(r, alias);
     ctx.env = [r](std::string_view name) -> std::optional<std::string> {
         std::string key(name);
         const char* v = apr_table_get(r->notes, key.c_str());
@@ -133,7 +186,14 @@ std::string group_of(request_rec* r, const char* spec)
         if (!v) return std::nullopt;
         return std::string(v);
     };
-    return expand_application_group(spec, ctx);
+    std::string name = expand_application_group(spec, ctx);
+    // %{ENV:x} is the configuration's choice; %{RESOURCE} (also as the
+    // fallback of an unset %{ENV:x}) carries the URL.
+    if (!strstr(spec, "%{RESOURCE}") && name != ctx.server + "|" + ctx.script_name) return name;
+    char alias_id[32];
+    snprintf(alias_id, sizeof alias_id, "%p", static_cast<const void*>(alias));
+    std::string key = ctx.server + '\n' + r->filename + '\n' + alias_id + '\n' + spec;
+    return resource_groups().pin(key, std::move(name));
 }
 
 int serve(request_rec* r)
@@ -164,10 +224,25 @@ int serve(request_rec* r)
     RequestSettings rs;
     rs.script_path = r->filename;
     rs.callable = alias && alias->callable ? alias->callable : callable_of(d);
-    rs.app_group = group_of(r, alias && alias->app_group ? alias->app_group : app_group_of(d));
+    rs.app_group = group_of(r, alias && alias->app_group ? alias->app_group : app_group_of(d), alias);
     rs.reloading = reloading_of(d);
     rs.pass_authorization = alias && alias->pass_authorization != kUnset ? alias->pass_authorization == 1
                                                                           : pass_authorization_of(d);
+
+    // Before any Python: the body's framing and LimitRequestBody against its
+    // Content-Length (413 without running the application, as mod_wsgi),
+    // and the CGI variables, whose PATH_TRANSLATED is a sub-request.
+    if (int st = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK); st != OK) {
+        const char* cl = apr_table_get(r->headers_in, "Content-Length");
+        if (st == HTTP_REQUEST_ENTITY_TOO_LARGE && cl)
+            log_line(LogTarget::of(r), APLOG_INFO, "WSGIS0407",
+                     "request body of " + std::string(cl).substr(0, 20) + " bytes is larger than LimitRequestBody (" +
+                         std::to_string(ap_get_limit_req_body(r)) + " bytes): answered 413 without running '" +
+                         r->filename + "'");
+        return st;
+    }
+    add_cgi_vars(r);
+    WSGIS_FAULT("handler");
 
     Interpreter* in = rt->interpreter(rs.app_group, r->server);
     if (!in) return HTTP_INTERNAL_SERVER_ERROR;
@@ -177,6 +252,7 @@ int serve(request_rec* r)
     ScriptLoad load;
     load.path = r->filename;
     load.mtime = r->finfo.mtime;
+    load.seen_at = r->request_time;
     load.reloading = rs.reloading;
     load.case_sensitive = case_sensitive_of(server_config(rt->main_server()));
     load.pickle_diagnostics = pickle_diagnostics_of(server_config(r->server));
@@ -202,14 +278,10 @@ int handler(request_rec* r)
 {
     if (!r->handler || (strcmp(r->handler, kHandler) != 0 && strcmp(r->handler, "application/x-httpd-wsgi") != 0))
         return DECLINED;
-    try {
-        return serve(r);
-    } catch (const std::exception& e) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WSGIS_LOGNO(0005) "internal error: %s", e.what());
-    } catch (...) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, WSGIS_LOGNO(0005) "internal error");
-    }
-    return HTTP_INTERNAL_SERVER_ERROR;
+    if constexpr (fault::kEnabled) fault::arm(apr_table_get(r->subprocess_env, "WSGISCRIPT_FAULT"));
+    int status = hook_entry(r, HTTP_INTERNAL_SERVER_ERROR, [r] { return serve(r); });
+    fault::arm(nullptr);
+    return status;
 }
 
 }  // namespace

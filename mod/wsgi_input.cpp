@@ -1,91 +1,144 @@
 // wsgi_input.cpp - wsgi.input (see wsgi_input.h).
 #include "wsgi_input.h"
 
+#include "body_reader.h"
+#include "fault.h"
+#include "py_ref.h"
+#include "wsgi_boundary.h"
 #include "wsgi_interp.h"
 #include "wsgi_logging.h"
 
+#include <new>
 #include <string>
 
 namespace wsgi {
 
 namespace {
 
-constexpr size_t kBlock = 64 * 1024;
+// The body of an Apache request, through its input filters (de-chunked,
+// LimitRequestBody enforced), GIL released while waiting for the client.
+class ApacheBodySource final : public BodySource {
+public:
+    explicit ApacheBodySource(request_rec* r) : r_(r) {}
+
+    long read(char* buf, std::size_t max) override
+    {
+        if (eos_) return 0;
+        if (!bb_) bb_ = apr_brigade_create(r_->pool, r_->connection->bucket_alloc);
+        apr_status_t rv;
+        apr_size_t len = 0;
+        {
+            GilRelease nogil;
+            for (;;) {
+                rv = ap_get_brigade(r_->input_filters, bb_, AP_MODE_READBYTES, APR_BLOCK_READ,
+                                    static_cast<apr_off_t>(max));
+                if (rv != APR_SUCCESS) break;
+                if (!APR_BRIGADE_EMPTY(bb_) && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb_))) eos_ = true;
+                len = max;
+                rv = apr_brigade_flatten(bb_, buf, &len);
+                apr_brigade_cleanup(bb_);
+                if (rv != APR_SUCCESS || len > 0 || eos_) break;
+            }
+        }
+        if (rv != APR_SUCCESS) {
+            fail(rv);
+            return -1;
+        }
+        total_ += static_cast<apr_off_t>(len);
+        return static_cast<long>(len);
+    }
+
+    std::string error() const override { return error_; }
+    int failed_status() const { return status_; }
+
+private:
+    void fail(apr_status_t rv)
+    {
+        eos_ = true;
+        status_ = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+        std::string why;
+        apr_off_t limit = ap_get_limit_req_body(r_);
+        if (rv == APR_ENOSPC || (rv == AP_FILTER_ERROR && limit > 0 && total_ >= limit)) {
+            why = "it is larger than LimitRequestBody (" + std::to_string(limit) + " bytes)";
+            if (rv == AP_FILTER_ERROR) why += "; Apache answered the client with 413";
+        } else if (APR_STATUS_IS_TIMEUP(rv)) {
+            why = "the client sent nothing for the Timeout";
+        } else if (rv == AP_FILTER_ERROR) {
+            why = "Apache's input filters refused it (malformed framing) and answered the client";
+        } else if (APR_STATUS_IS_EOF(rv) || rv == APR_ECONNABORTED || r_->connection->aborted) {
+            why = "the client closed the connection";
+        } else {
+            char buf[120];
+            why = apr_strerror(rv, buf, sizeof buf);
+        }
+        const char* cl = apr_table_get(r_->headers_in, "Content-Length");
+        error_ = "request body could not be read after " + std::to_string(total_) + " bytes" +
+                 (cl ? std::string(" of Content-Length ") + std::string(cl).substr(0, 20) : std::string()) +
+                 ": " + why;
+        log_line(LogTarget::of(r_), APLOG_INFO, "WSGIS0401", error_);
+    }
+
+    request_rec* r_;
+    apr_bucket_brigade* bb_ = nullptr;
+    apr_off_t total_ = 0;
+    bool eos_ = false;
+    int status_ = 0;
+    std::string error_;
+};
+
+struct InputState {
+    explicit InputState(request_rec* r) : source(r), reader(source) {}
+    ApacheBodySource source;
+    BodyReader reader;
+};
 
 struct InputObject {
     PyObject_HEAD
-    request_rec* r;
-    std::string* buf;     // read from the client, not yet given to the app
-    size_t pos;           // start of unread data in buf
-    apr_off_t total;      // bytes received so far
-    bool started, eof;
+    InputState* state;
 };
 
-size_t available(InputObject* self) { return self->buf ? self->buf->size() - self->pos : 0; }
+InputState* state_of(PyObject* o) { return reinterpret_cast<InputObject*>(o)->state; }
 
-// Read more of the body into buf. false with a Python error on failure; at
-// the end of the body sets eof and returns true.
-bool fill(InputObject* self, size_t want)
-{
-    if (self->eof) return true;
-    request_rec* r = self->r;
-    if (!r) {
-        self->eof = true;
-        return true;
-    }
-    if (!self->buf) self->buf = new std::string;
-    if (self->pos > 0) {
-        // Drop what the app has consumed: the buffer holds at most one
-        // read's worth, never the whole body.
-        self->buf->erase(0, self->pos);
-        self->pos = 0;
-    }
-    int status = OK;
-    long got = 0;
-    size_t old = self->buf->size();
-    want = std::max(want, kBlock);
-    self->buf->resize(old + want);
+// A bytes object that grows as the reader asks, trimmed at the end.
+class BytesSink final : public BodySink {
+public:
+    char* reserve(std::size_t used, std::size_t more) override
     {
-        GilRelease nogil;
-        if (!self->started) {
-            status = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
-            if (status == OK && !ap_should_client_block(r)) status = DONE;
+        std::size_t need = used + more;
+        if (need <= cap_) return PyBytes_AS_STRING(obj_.get());
+        std::size_t cap = std::max(need, cap_ + cap_ / 2);
+        if (cap > static_cast<std::size_t>(PY_SSIZE_T_MAX)) throw std::bad_alloc();
+        if (!obj_) {
+            obj_ = PyRef::steal(PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(cap)));
+        } else {
+            PyObject* raw = obj_.release();
+            if (_PyBytes_Resize(&raw, static_cast<Py_ssize_t>(cap)) == 0) obj_ = PyRef::steal(raw);
         }
-        if (status == OK) got = ap_get_client_block(r, self->buf->data() + old, want);
+        if (!obj_) {
+            PyErr_Clear();
+            cap_ = 0;
+            throw std::bad_alloc();
+        }
+        cap_ = cap;
+        return PyBytes_AS_STRING(obj_.get());
     }
-    self->started = true;
-    if (status == DONE) {
-        self->buf->resize(old);
-        self->eof = true;
-        return true;
-    }
-    if (status != OK || got < 0) {
-        self->buf->resize(old);
-        self->eof = true;
-        const char* cl = apr_table_get(r->headers_in, "Content-Length");
-        std::string why = "request body could not be read after " + std::to_string(self->total) +
-                          " bytes" + (cl ? std::string(" of Content-Length ") + cl : std::string()) +
-                          ": the client closed the connection, timed out or sent malformed data";
-        log_line(LogTarget::of(r), APLOG_INFO, "WSGIS0401", why);
-        PyErr_SetString(PyExc_OSError, ("wsgi.input: " + why).c_str());
-        return false;
-    }
-    self->buf->resize(old + static_cast<size_t>(got));
-    self->total += got;
-    if (got == 0) self->eof = true;
-    return true;
-}
 
-PyObject* take(InputObject* self, size_t n)
-{
-    n = std::min(n, available(self));
-    PyObject* out = PyBytes_FromStringAndSize(self->buf ? self->buf->data() + self->pos : "",
-                                              static_cast<Py_ssize_t>(n));
-    self->pos += n;
-    return out;
-}
+    // The bytes object of the first n bytes (new reference).
+    PyObject* finish(std::size_t n)
+    {
+        if (!obj_ || n == 0) return PyBytes_FromStringAndSize(nullptr, 0);
+        if (n == cap_) return obj_.release();
+        PyObject* raw = obj_.release();
+        if (_PyBytes_Resize(&raw, static_cast<Py_ssize_t>(n)) < 0) return nullptr;
+        return raw;
+    }
 
-bool size_arg(PyObject* const* args, Py_ssize_t nargs, Py_ssize_t* size)
+private:
+    PyRef obj_;
+    std::size_t cap_ = 0;
+};
+
+bool size_arg(PyObject* const* args, Py_ssize_t nargs, long long* size)
 {
     *size = -1;
     if (nargs > 1) {
@@ -93,104 +146,86 @@ bool size_arg(PyObject* const* args, Py_ssize_t nargs, Py_ssize_t* size)
         return false;
     }
     if (nargs == 1 && args[0] != Py_None) {
-        *size = PyLong_AsSsize_t(args[0]);
-        if (*size == -1 && PyErr_Occurred()) return false;
+        Py_ssize_t v = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
+        if (v == -1 && PyErr_Occurred()) return false;
+        *size = v;
     }
     return true;
 }
 
-PyObject* Input_read(PyObject* o, PyObject* const* args, Py_ssize_t nargs)
+PyObject* read_failed(InputState* st)
 {
-    auto* self = reinterpret_cast<InputObject*>(o);
-    Py_ssize_t size;
-    if (!size_arg(args, nargs, &size)) return nullptr;
-    if (size < 0) {
-        while (!self->eof)
-            if (!fill(self, kBlock)) return nullptr;
-        return take(self, available(self));
-    }
-    while (available(self) < static_cast<size_t>(size) && !self->eof)
-        if (!fill(self, static_cast<size_t>(size) - available(self))) return nullptr;
-    return take(self, static_cast<size_t>(size));
+    PyErr_SetString(PyExc_OSError, ("wsgi.input: " + st->reader.error()).c_str());
+    return nullptr;
 }
 
-PyObject* readline(InputObject* self, Py_ssize_t limit)
+// read(size) or readline(limit) into a new bytes object.
+template <bool Line>
+PyObject* read_into_bytes(InputState* st, long long size)
 {
-    size_t scanned = 0;
-    for (;;) {
-        size_t avail = available(self);
-        if (avail > 0) {
-            const char* start = self->buf->data() + self->pos;
-            size_t span = limit >= 0 ? std::min(avail, static_cast<size_t>(limit)) : avail;
-            const void* nl = memchr(start + scanned, '\n', span - scanned);
-            if (nl) return take(self, static_cast<const char*>(nl) - start + 1);
-            if (limit >= 0 && avail >= static_cast<size_t>(limit)) return take(self, limit);
-            scanned = span;
-        }
-        if (self->eof) return take(self, avail);
-        if (!fill(self, kBlock)) return nullptr;
-    }
+    WSGIS_FAULT("input.read");
+    BytesSink sink;
+    std::size_t n = 0;
+    bool ok = Line ? st->reader.readline(size, sink, &n) : st->reader.read(size, sink, &n);
+    if (!ok) return read_failed(st);
+    return sink.finish(n);
+}
+
+PyObject* Input_read(PyObject* o, PyObject* const* args, Py_ssize_t nargs)
+{
+    return py_entry([&]() -> PyObject* {
+        long long size;
+        if (!size_arg(args, nargs, &size)) return nullptr;
+        return read_into_bytes<false>(state_of(o), size);
+    });
 }
 
 PyObject* Input_readline(PyObject* o, PyObject* const* args, Py_ssize_t nargs)
 {
-    Py_ssize_t size;
-    if (!size_arg(args, nargs, &size)) return nullptr;
-    return readline(reinterpret_cast<InputObject*>(o), size);
+    return py_entry([&]() -> PyObject* {
+        long long size;
+        if (!size_arg(args, nargs, &size)) return nullptr;
+        return read_into_bytes<true>(state_of(o), size);
+    });
 }
 
 PyObject* Input_readlines(PyObject* o, PyObject* const* args, Py_ssize_t nargs)
 {
-    auto* self = reinterpret_cast<InputObject*>(o);
-    Py_ssize_t hint;
-    if (!size_arg(args, nargs, &hint)) return nullptr;
-    PyObject* lines = PyList_New(0);
-    if (!lines) return nullptr;
-    Py_ssize_t total = 0;
-    for (;;) {
-        PyObject* line = readline(self, -1);
-        if (!line) {
-            Py_DECREF(lines);
-            return nullptr;
+    return py_entry([&]() -> PyObject* {
+        long long hint;
+        if (!size_arg(args, nargs, &hint)) return nullptr;
+        PyRef lines = PyRef::steal(PyList_New(0));
+        if (!lines) return nullptr;
+        long long total = 0;
+        for (;;) {
+            PyRef line = PyRef::steal(read_into_bytes<true>(state_of(o), -1));
+            if (!line) return nullptr;
+            Py_ssize_t n = PyBytes_GET_SIZE(line.get());
+            if (n == 0) break;
+            if (PyList_Append(lines.get(), line.get()) < 0) return nullptr;
+            total += n;
+            if (hint > 0 && total >= hint) break;
         }
-        Py_ssize_t n = PyBytes_GET_SIZE(line);
-        if (n == 0) {
-            Py_DECREF(line);
-            break;
-        }
-        int rc = PyList_Append(lines, line);
-        Py_DECREF(line);
-        if (rc < 0) {
-            Py_DECREF(lines);
-            return nullptr;
-        }
-        total += n;
-        if (hint > 0 && total >= hint) break;
-    }
-    return lines;
+        return lines.release();
+    });
 }
 
-PyObject* Input_iter(PyObject* self)
-{
-    Py_INCREF(self);
-    return self;
-}
+PyObject* Input_iter(PyObject* self) { return Py_NewRef(self); }
 
 PyObject* Input_next(PyObject* o)
 {
-    PyObject* line = readline(reinterpret_cast<InputObject*>(o), -1);
-    if (line && PyBytes_GET_SIZE(line) == 0) {
-        Py_DECREF(line);
-        return nullptr;  // StopIteration
-    }
-    return line;
+    return py_entry([&]() -> PyObject* {
+        PyRef line = PyRef::steal(read_into_bytes<true>(state_of(o), -1));
+        if (line && PyBytes_GET_SIZE(line.get()) == 0) return nullptr;  // StopIteration
+        return line.release();
+    });
 }
 
 PyObject* Input_close(PyObject*, PyObject*) { Py_RETURN_NONE; }
 
 void Input_dealloc(PyObject* o)
 {
-    delete reinterpret_cast<InputObject*>(o)->buf;
+    delete reinterpret_cast<InputObject*>(o)->state;
     Py_TYPE(o)->tp_free(o);
 }
 
@@ -222,21 +257,18 @@ PyTypeObject InputType = [] {
 
 PyObject* input_new(request_rec* r)
 {
-    auto* self = PyObject_New(InputObject, &InputType);
-    if (!self) return nullptr;
-    self->r = r;
-    self->buf = nullptr;
-    self->pos = 0;
-    self->total = 0;
-    self->started = self->eof = false;
-    return reinterpret_cast<PyObject*>(self);
+    return py_entry([&]() -> PyObject* {
+        auto* self = PyObject_New(InputObject, &InputType);
+        if (!self) return nullptr;
+        self->state = nullptr;
+        PyRef owner = PyRef::steal(reinterpret_cast<PyObject*>(self));
+        self->state = new InputState(r);
+        return owner.release();
+    });
 }
 
-void input_detach(PyObject* input)
-{
-    auto* self = reinterpret_cast<InputObject*>(input);
-    self->r = nullptr;
-    self->eof = true;
-}
+void input_detach(PyObject* input) { state_of(input)->reader.detach(); }
+
+int input_failed_status(PyObject* input) { return state_of(input)->source.failed_status(); }
 
 }  // namespace wsgi

@@ -2,6 +2,8 @@
 // interpreters per application group, per-thread thread states, shutdown.
 #include "wsgi_interp.h"
 
+#include "fault.h"
+#include "wsgi_boundary.h"
 #include "wsgi_config.h"
 #include "wsgi_logging.h"
 #include "wsgi_pymodule.h"
@@ -18,7 +20,8 @@ struct ThreadSlots {
     std::vector<PyThreadState*> states;
 };
 thread_local ThreadSlots* t_slots = nullptr;
-thread_local request_rec* t_request = nullptr;
+thread_local RequestScope* t_scope = nullptr;
+thread_local int t_python_activity = 0;
 
 Runtime* g_runtime = nullptr;  // the child's runtime (no Python objects)
 
@@ -97,9 +100,30 @@ PyThreadState* Interpreter::thread_state()
     return ts;
 }
 
-RequestScope::RequestScope(request_rec* r) : prev_(t_request) { t_request = r; }
-RequestScope::~RequestScope() { t_request = prev_; }
-request_rec* RequestScope::current() { return t_request; }
+PythonActivity::PythonActivity() { ++t_python_activity; }
+PythonActivity::~PythonActivity() { --t_python_activity; }
+bool PythonActivity::on_this_thread() { return t_python_activity > 0; }
+
+RequestScope::RequestScope(request_rec* r) : r_(r), prev_(t_scope) { t_scope = this; }
+
+RequestScope::~RequestScope()
+{
+    t_scope = prev_;
+    for (const Partial& p : partial_)
+        if (!p.text.empty()) log_lines(LogTarget::of(r_), p.level, "WSGIS0201", p.text);
+}
+
+request_rec* RequestScope::current() { return t_scope ? t_scope->r_ : nullptr; }
+
+std::string* RequestScope::partial_line(const void* stream, int level)
+{
+    RequestScope* scope = t_scope;
+    if (!scope) return nullptr;
+    for (Partial& p : scope->partial_)
+        if (p.stream == stream) return &p.text;
+    scope->partial_.push_back(Partial{stream, level, {}});
+    return &scope->partial_.back().text;
+}
 
 Runtime* Runtime::current() { return g_runtime; }
 
@@ -165,6 +189,7 @@ Runtime* Runtime::start(apr_pool_t* pchild, server_rec* s)
 
 Interpreter* Runtime::interpreter(const std::string& name, server_rec* s)
 {
+    PythonActivity active;
     std::lock_guard lock(mutex_);
     if (auto it = by_name_.find(name); it != by_name_.end()) {
         if (!it->second)
@@ -277,8 +302,9 @@ def _wait(timeout):
     if (n > 0)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                      WSGIS_LOGNO(0505) "%ld non-daemon Python thread(s) of interpreter '%s' still running "
-                                       "%.0f s after child exit began; the process exits without them",
-                     n, in->name().c_str(), timeout);
+                                       "when the %.0f s wait for application threads at child exit ended; "
+                                       "the process exits without them",
+                     n, in->name().c_str(), static_cast<double>(apr_time_sec(Runtime::kThreadWait)));
     else if (daemons > 0)
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
                      WSGIS_LOGNO(0507) "%ld daemon Python thread(s) of interpreter '%s' still running at child "
@@ -287,10 +313,11 @@ def _wait(timeout):
     return n + daemons;
 }
 
-bool Runtime::finish_interpreter(Interpreter* in)
+bool Runtime::finish_interpreter(Interpreter* in, apr_time_t deadline)
 {
     InterpreterScope scope(in);
-    long running = wait_for_app_threads(in, main_server_, kThreadWaitSeconds);
+    apr_time_t left = std::max<apr_time_t>(0, deadline - apr_time_now());
+    long running = wait_for_app_threads(in, main_server_, static_cast<double>(left) / APR_USEC_PER_SEC);
     run_atexit(in, main_server_);
     return running == 0;
 }
@@ -319,11 +346,34 @@ static void drop_other_thread_states(Interpreter* in, PyThreadState* keep)
 apr_status_t Runtime::shutdown(void* self)
 {
     auto* rt = static_cast<Runtime*>(self);
-    // Threads, then atexit callbacks: sub-interpreters first, main last.
+    server_entry(rt->main_server_, "at child exit", [rt] {
+        WSGIS_FAULT("shutdown");
+        rt->stop();
+    });
+    return APR_SUCCESS;
+}
+
+void Runtime::stop()
+{
+    Runtime* rt = this;
+    if (PythonActivity::on_this_thread()) {
+        // The child's exit runs inside a signal handler (prefork's SIGTERM)
+        // that interrupted this thread's own Python work: taking the GIL
+        // would wait for ourselves. The process ends without finalising Python.
+        g_runtime = nullptr;
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, rt->main_server_,
+                     WSGIS_LOGNO(0508) "child %" APR_PID_T_FMT " stopped by a signal while serving a request: "
+                                       "Python is not finalised (atexit callbacks do not run)",
+                     getpid());
+        return;
+    }
+    // Threads, then atexit callbacks: sub-interpreters first, main last,
+    // all within one wait.
+    apr_time_t deadline = apr_time_now() + kThreadWait;
     bool all_quiet = true;
     std::vector<bool> quiet(rt->interpreters_.size(), false);
     for (size_t i = rt->interpreters_.size(); i-- > 0;) {
-        quiet[i] = rt->finish_interpreter(rt->interpreters_[i].get());
+        quiet[i] = rt->finish_interpreter(rt->interpreters_[i].get(), deadline);
         all_quiet = all_quiet && quiet[i];
     }
     g_runtime = nullptr;
@@ -350,7 +400,6 @@ apr_status_t Runtime::shutdown(void* self)
     } else {
         PyEval_SaveThread();
     }
-    return APR_SUCCESS;
 }
 
 }  // namespace wsgi

@@ -3,7 +3,7 @@
 //
 // Lifetime: Python is initialised in child_init (never in the Apache parent,
 // so restarts of the parent carry no Python state) and the Runtime lives in
-// the child pool (pchild). Its cleanup waits (5 s at most) for threads the
+// the child pool (pchild). Its cleanup waits (5 s at most in all) for threads the
 // applications started, runs each interpreter's atexit callbacks, then ends
 // the sub-interpreters and finalises Python; an interpreter whose threads
 // still run is left to the process exit (logged). One Interpreter per application group, created on first use.
@@ -36,6 +36,7 @@ struct ScriptEntry {
     PyRef module_name;          // str "_mod_wsgi_<md5>"
     PyRef module;               // the current module object, empty after a failed load
     apr_time_t mtime = 0;       // file mtime the module was loaded from
+    apr_time_t loaded_at = 0;   // when that load began reading the file
     long generation = 0;        // 1 on first load, +1 per reload
 };
 
@@ -102,10 +103,17 @@ public:
 
 private:
     Runtime() = default;
-    static apr_status_t shutdown(void* self);
+    static apr_status_t shutdown(void* self);  // the pchild cleanup
+    void stop();
     bool init_interpreter(Interpreter* in);  // GIL held, `in` current
-    bool finish_interpreter(Interpreter* in);  // true when no app thread still runs
-    static constexpr double kThreadWaitSeconds = 5.0;
+    // Wait for app threads until deadline, run atexit; true when no app thread still runs.
+    bool finish_interpreter(Interpreter* in, apr_time_t deadline);
+
+public:
+    // The whole wait for application threads at child exit, over all interpreters.
+    static constexpr apr_time_t kThreadWait = apr_time_from_sec(5);
+
+private:
 
     server_rec* main_server_ = nullptr;
     Interpreter* main_ = nullptr;
@@ -121,6 +129,19 @@ private:
     bool multithread_ = false, multiprocess_ = true;
 };
 
+// Marks this thread as inside Python work of ours for the scope (nested
+// scopes count). A signal handler that runs the child's exit (prefork's
+// SIGTERM) checks it: Python cannot be finalised from inside a frame that
+// is running, or with the GIL held by the very code the signal interrupted.
+class PythonActivity {
+public:
+    PythonActivity();
+    ~PythonActivity();
+    PythonActivity(const PythonActivity&) = delete;
+    PythonActivity& operator=(const PythonActivity&) = delete;
+    static bool on_this_thread();
+};
+
 // Holds the GIL with this thread's state of `in` for the scope.
 class InterpreterScope {
 public:
@@ -130,6 +151,7 @@ public:
     InterpreterScope& operator=(const InterpreterScope&) = delete;
 
 private:
+    PythonActivity active_;
     PyThreadState* ts_;
 };
 
@@ -150,11 +172,25 @@ private:
 class RequestScope {
 public:
     explicit RequestScope(request_rec* r);
-    ~RequestScope();
+    ~RequestScope();  // logs what process-wide streams left pending for this request
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
     static request_rec* current();
+    // The unfinished line a process-wide stream (sys.stdout, sys.stderr)
+    // holds for this thread's request, made on first use; nullptr outside
+    // a request. Kept per request so one request's text is never logged
+    // under another's client.
+    static std::string* partial_line(const void* stream, int level);
 
 private:
-    request_rec* prev_;
+    struct Partial {
+        const void* stream;
+        int level;
+        std::string text;
+    };
+    request_rec* r_;
+    RequestScope* prev_;
+    std::vector<Partial> partial_;
 };
 
 }  // namespace wsgi

@@ -1,6 +1,9 @@
 // wsgi_logobj.cpp - wsgi.errors / sys.stdout / sys.stderr (see wsgi_logobj.h).
 #include "wsgi_logobj.h"
 
+#include "fault.h"
+#include "py_ref.h"
+#include "wsgi_boundary.h"
 #include "wsgi_interp.h"
 #include "wsgi_logging.h"
 
@@ -17,8 +20,12 @@ struct LogObject {
     int level;
     bool per_request;
     const char* name;
-    std::string* pending; // a line not yet ended by '\n'
+    std::string* pending; // a line not yet ended by '\n' (outside requests for process-wide streams)
 };
+
+// Longest unfinished line kept: output that never ends a line is logged in
+// pieces of this size rather than held without bound.
+constexpr size_t kMaxPartialLine = 8000;
 
 LogTarget target_of(LogObject* self)
 {
@@ -32,11 +39,22 @@ void emit(LogObject* self, std::string_view text)
     log_lines(target_of(self), self->level, "WSGIS0201", text);
 }
 
+// Where this stream's unfinished line is kept now: for sys.stdout/stderr
+// during a request, with that request (RequestScope); else on the object.
+std::string* pending_of(LogObject* self)
+{
+    if (!self->per_request)
+        if (std::string* p = RequestScope::partial_line(self, self->level)) return p;
+    if (!self->pending) self->pending = new std::string;
+    return self->pending;
+}
+
 void flush_pending(LogObject* self)
 {
-    if (self->pending && !self->pending->empty()) {
-        emit(self, *self->pending);
-        self->pending->clear();
+    std::string* p = pending_of(self);
+    if (!p->empty()) {
+        emit(self, *p);
+        p->clear();
     }
 }
 
@@ -47,57 +65,60 @@ bool write_str(LogObject* self, PyObject* text)
                      Py_TYPE(text)->tp_name);
         return false;
     }
+    WSGIS_FAULT("log.write");
     Py_ssize_t n = 0;
     const char* u = PyUnicode_AsUTF8AndSize(text, &n);
     if (!u) return false;
     std::string_view data(u, static_cast<size_t>(n));
+    std::string* pending = pending_of(self);
     size_t last_nl = data.rfind('\n');
-    if (last_nl == std::string_view::npos) {
-        if (!self->pending) self->pending = new std::string;
-        self->pending->append(data);
-        return true;
+    if (last_nl != std::string_view::npos) {
+        if (pending->empty()) {
+            emit(self, data.substr(0, last_nl));
+        } else {
+            pending->append(data.substr(0, last_nl));
+            emit(self, *pending);
+            pending->clear();
+        }
+        data.remove_prefix(last_nl + 1);
     }
-    if (self->pending && !self->pending->empty()) {
-        self->pending->append(data.substr(0, last_nl));
-        emit(self, *self->pending);
-        self->pending->clear();
-    } else {
-        emit(self, data.substr(0, last_nl));
+    while (pending->size() + data.size() > kMaxPartialLine) {
+        size_t take = kMaxPartialLine - pending->size();
+        pending->append(data.substr(0, take));
+        emit(self, *pending);
+        pending->clear();
+        data.remove_prefix(take);
     }
-    if (last_nl + 1 < data.size()) {
-        if (!self->pending) self->pending = new std::string;
-        self->pending->assign(data.substr(last_nl + 1));
-    }
+    pending->append(data);
     return true;
 }
 
 PyObject* Log_write(PyObject* self, PyObject* text)
 {
-    if (!write_str(reinterpret_cast<LogObject*>(self), text)) return nullptr;
-    return PyLong_FromSsize_t(PyUnicode_GetLength(text));
+    return py_entry([&]() -> PyObject* {
+        if (!write_str(reinterpret_cast<LogObject*>(self), text)) return nullptr;
+        return PyLong_FromSsize_t(PyUnicode_GetLength(text));
+    });
 }
 
 PyObject* Log_writelines(PyObject* self, PyObject* lines)
 {
-    PyObject* it = PyObject_GetIter(lines);
-    if (!it) return nullptr;
-    while (PyObject* item = PyIter_Next(it)) {
-        bool ok = write_str(reinterpret_cast<LogObject*>(self), item);
-        Py_DECREF(item);
-        if (!ok) {
-            Py_DECREF(it);
-            return nullptr;
-        }
-    }
-    Py_DECREF(it);
-    if (PyErr_Occurred()) return nullptr;
-    Py_RETURN_NONE;
+    return py_entry([&]() -> PyObject* {
+        PyRef it = PyRef::steal(PyObject_GetIter(lines));
+        if (!it) return nullptr;
+        while (PyRef item = PyRef::steal(PyIter_Next(it.get())))
+            if (!write_str(reinterpret_cast<LogObject*>(self), item.get())) return nullptr;
+        if (PyErr_Occurred()) return nullptr;
+        Py_RETURN_NONE;
+    });
 }
 
 PyObject* Log_flush(PyObject* self, PyObject*)
 {
-    flush_pending(reinterpret_cast<LogObject*>(self));
-    Py_RETURN_NONE;
+    return py_entry([&]() -> PyObject* {
+        flush_pending(reinterpret_cast<LogObject*>(self));
+        Py_RETURN_NONE;
+    });
 }
 
 PyObject* Log_false(PyObject*, PyObject*) { Py_RETURN_FALSE; }
@@ -120,7 +141,7 @@ PyObject* Log_get_name(PyObject* self, void*)
 void Log_dealloc(PyObject* self)
 {
     auto* lo = reinterpret_cast<LogObject*>(self);
-    flush_pending(lo);
+    if (lo->pending && !lo->pending->empty()) py_entry_void([&] { emit(lo, *lo->pending); });
     delete lo->pending;
     Py_TYPE(self)->tp_free(self);
 }
@@ -175,7 +196,7 @@ PyObject* log_new(request_rec* r, server_rec* s, int level, const char* name)
 void log_detach(PyObject* log)
 {
     auto* self = reinterpret_cast<LogObject*>(log);
-    flush_pending(self);
+    py_entry_void([&] { flush_pending(self); });
     self->r = nullptr;
 }
 

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cstring>
 
 namespace wsgi {
 
@@ -138,6 +140,37 @@ bool valid_status_line(std::string_view status)
         if (c < 0x20 || c == 0x7f) return false;
     }
     return true;
+}
+
+bool valid_header_name(std::string_view name)
+{
+    if (name.empty()) return false;
+    for (char ch : name) {
+        unsigned char c = static_cast<unsigned char>(ch);
+        if (!(std::isalnum(c) || (c && std::strchr("!#$%&'*+-.^_`|~", c)))) return false;
+    }
+    return true;
+}
+
+bool valid_header_value(std::string_view value)
+{
+    for (char ch : value) {
+        unsigned char c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+    }
+    return true;
+}
+
+std::optional<long long> parse_content_length(std::string_view value)
+{
+    if (value.empty() || value.size() > 19) return std::nullopt;
+    unsigned long long n = 0;
+    for (char ch : value) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        n = n * 10 + static_cast<unsigned>(ch - '0');
+    }
+    if (n > static_cast<unsigned long long>(LLONG_MAX)) return std::nullopt;
+    return static_cast<long long>(n);
 }
 
 }  // namespace wsgi

@@ -48,4 +48,13 @@ std::string check_application_group(std::string_view spec);
 // without control characters).
 bool valid_status_line(std::string_view status);
 
+// A response header name: an RFC 9110 token (no separators, no controls).
+bool valid_header_name(std::string_view name);
+// A response header value: no control character but tab (CR or LF would
+// let a value start another header or end the head).
+bool valid_header_value(std::string_view value);
+// A Content-Length value: decimal digits only (no sign, no space), at most
+// 2^63-1; nullopt otherwise.
+std::optional<long long> parse_content_length(std::string_view value);
+
 }  // namespace wsgi

@@ -2,6 +2,7 @@
 #include "wsgi_pymodule.h"
 
 #include "py_ref.h"
+#include "wsgi_boundary.h"
 #include "wsgi_config.h"
 #include "wsgi_embedded.h"
 #include "wsgi_guard.h"
@@ -89,15 +90,17 @@ PyObject* py_request_info(PyObject*, PyObject*)
 
 PyObject* py_configured_scripts(PyObject*, PyObject*)
 {
-    PyRef d = PyRef::steal(PyDict_New());
-    if (!d) return nullptr;
-    if (Runtime* rt = Runtime::current()) {
-        for (const auto& [name, path] : rt->known_scripts()) {
-            PyRef v = PyRef::steal(PyUnicode_DecodeFSDefault(path.c_str()));
-            if (!v || PyDict_SetItemString(d.get(), name.c_str(), v.get()) < 0) return nullptr;
+    return py_entry([]() -> PyObject* {
+        PyRef d = PyRef::steal(PyDict_New());
+        if (!d) return nullptr;
+        if (Runtime* rt = Runtime::current()) {
+            for (const auto& [name, path] : rt->known_scripts()) {
+                PyRef v = PyRef::steal(PyUnicode_DecodeFSDefault(path.c_str()));
+                if (!v || PyDict_SetItemString(d.get(), name.c_str(), v.get()) < 0) return nullptr;
+            }
         }
-    }
-    return d.release();
+        return d.release();
+    });
 }
 
 PyObject* py_guard(PyObject*, PyObject* args)
@@ -129,8 +132,8 @@ bool add(PyObject* module, const char* name, PyObject* value)  // steals value
 
 bool install_module(PyObject* module)
 {
-    PyObject* modules = PyImport_GetModuleDict();
-    return PyDict_SetItem(modules, PyModule_GetNameObject(module), module) == 0;
+    PyRef name = PyRef::steal(PyModule_GetNameObject(module));
+    return name && PyDict_SetItem(PyImport_GetModuleDict(), name.get(), module) == 0;
 }
 
 bool make_private_module(Runtime* rt)

@@ -1,7 +1,9 @@
 // wsgi_response.cpp - see wsgi_response.h.
 #include "wsgi_response.h"
 
+#include "fault.h"
 #include "py_ref.h"
+#include "wsgi_boundary.h"
 #include "wsgi_input.h"
 #include "wsgi_interp.h"
 #include "wsgi_logging.h"
@@ -32,6 +34,7 @@ struct AdapterObject {
     apr_array_header_t* headers;  // of Header, in r->pool
     apr_off_t content_length;     // declared by the app, -1 if none
     apr_off_t sent;               // body bytes passed to Apache
+    PyObject* input;              // wsgi.input (borrowed: RequestObjects holds both)
     bool started, headers_sent, eos_sent, client_gone, finished;
 };
 
@@ -58,11 +61,6 @@ const char* latin1_of(PyObject* s, Py_ssize_t* len, const char* what)
     return reinterpret_cast<const char*>(PyUnicode_1BYTE_DATA(s));
 }
 
-bool is_tchar(unsigned char c)
-{
-    return std::isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
 // Apply the status and headers of the last start_response() to r.
 void send_headers(AdapterObject* a)
 {
@@ -85,6 +83,17 @@ void send_headers(AdapterObject* a)
 // when the client is gone.
 bool pass(AdapterObject* a)
 {
+    if (a->input && input_failed_status(a->input) == AP_FILTER_ERROR) {
+        // Apache's input filter has answered the client (413, 400): nothing
+        // of the application's response may follow that answer.
+        if (!a->client_gone)
+            log_line(LogTarget::of(a->r), APLOG_INFO, "WSGIS0408",
+                     "Apache already answered this request when reading its body failed; "
+                     "the application's response is not sent");
+        a->client_gone = true;
+        apr_brigade_cleanup(a->bb);
+        return false;
+    }
     apr_status_t rv;
     {
         GilRelease nogil;
@@ -166,10 +175,16 @@ bool check_body_item(AdapterObject* a, PyObject* item)
     return true;
 }
 
-// A list or tuple: queued whole and passed once, with EOS.
-bool send_sequence(AdapterObject* a, PyObject* seq)
+// A list or tuple: queued whole and passed once, with EOS. The buckets
+// point into the bytes objects, and the GIL is released while Apache writes
+// them: a list is first copied into a tuple that holds its own references,
+// so another thread replacing the list's items cannot free them mid-write.
+bool send_sequence(AdapterObject* a, PyObject* result)
 {
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyRef held = PyList_CheckExact(result) ? PyRef::steal(PyList_AsTuple(result)) : PyRef::borrow(result);
+    if (!held) return false;
+    PyObject* seq = held.get();
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
     PyObject** items = PySequence_Fast_ITEMS(seq);
     for (Py_ssize_t i = 0; i < n; ++i)
         if (!check_body_item(a, items[i])) return false;
@@ -274,8 +289,9 @@ void call_close(Interpreter* in, AdapterObject* a, PyObject* result, const Reque
 
 extern PyMethodDef Adapter_methods[];  // below; [0] is write
 
-PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
+PyObject* Adapter_call_impl(PyObject* self, PyObject* args, PyObject* kwargs)
 {
+    WSGIS_FAULT("response.start");
     AdapterObject* a = as_adapter(self);
     static const char* kwlist[] = {"status", "headers", "exc_info", nullptr};
     PyObject *status, *headers, *exc_info = Py_None;
@@ -331,13 +347,8 @@ PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
         if (!name) return nullptr;
         const char* value = latin1_of(PyTuple_GET_ITEM(item, 1), &vlen, "header value");
         if (!value) return nullptr;
-        bool bad = nlen == 0;
-        for (Py_ssize_t j = 0; j < nlen && !bad; ++j) bad = !is_tchar(static_cast<unsigned char>(name[j]));
-        for (Py_ssize_t j = 0; j < vlen && !bad; ++j) {
-            unsigned char c = static_cast<unsigned char>(value[j]);
-            bad = (c < 0x20 && c != '\t') || c == 0x7f;
-        }
-        if (bad) {
+        std::string_view nv(name, static_cast<size_t>(nlen)), vv(value, static_cast<size_t>(vlen));
+        if (!valid_header_name(nv) || !valid_header_value(vv)) {
             log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0403",
                      "start_response(): refused header " + std::string(name, std::min<size_t>(nlen, 80)) +
                          " with a control character or an invalid name; nothing of it was sent");
@@ -348,8 +359,9 @@ PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
         h->name = apr_pstrmemdup(r->pool, name, nlen);
         h->value = apr_pstrmemdup(r->pool, value, vlen);
         if (strcasecmp(h->name, "Content-Length") == 0) {
-            char* end = nullptr;
-            if (apr_strtoff(&content_length, h->value, &end, 10) != APR_SUCCESS || *end || content_length < 0) {
+            std::optional<long long> cl = parse_content_length(vv);
+            content_length = cl ? static_cast<apr_off_t>(*cl) : -1;
+            if (!cl) {
                 log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0403",
                          std::string("start_response(): refused invalid Content-Length '") +
                              std::string(h->value).substr(0, 40) + "'");
@@ -369,8 +381,14 @@ PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
     return PyCFunction_NewEx(&Adapter_methods[0], self, nullptr);
 }
 
-PyObject* Adapter_write(PyObject* self, PyObject* data)
+PyObject* Adapter_call(PyObject* self, PyObject* args, PyObject* kwargs)
 {
+    return py_entry([&] { return Adapter_call_impl(self, args, kwargs); });
+}
+
+PyObject* Adapter_write_impl(PyObject* self, PyObject* data)
+{
+    WSGIS_FAULT("response.write");
     AdapterObject* a = as_adapter(self);
     if (a->finished) {
         PyErr_SetString(PyExc_RuntimeError, "write() called after the request finished");
@@ -384,6 +402,11 @@ PyObject* Adapter_write(PyObject* self, PyObject* data)
     Py_RETURN_NONE;
 }
 
+PyObject* Adapter_write(PyObject* self, PyObject* data)
+{
+    return py_entry([&] { return Adapter_write_impl(self, data); });
+}
+
 void Adapter_dealloc(PyObject* self) { Py_TYPE(self)->tp_free(self); }
 
 PyMethodDef Adapter_methods[] = {
@@ -393,7 +416,7 @@ PyMethodDef Adapter_methods[] = {
 
 // ---- wsgi.file_wrapper -----------------------------------------------
 
-PyObject* FileWrapper_new(PyTypeObject* type, PyObject* args, PyObject* kwargs)
+PyObject* FileWrapper_new_impl(PyTypeObject* type, PyObject* args, PyObject* kwargs)
 {
     static const char* kwlist[] = {"filelike", "blksize", nullptr};
     PyObject* filelike;
@@ -413,13 +436,18 @@ PyObject* FileWrapper_new(PyTypeObject* type, PyObject* args, PyObject* kwargs)
     return reinterpret_cast<PyObject*>(fw);
 }
 
+PyObject* FileWrapper_new(PyTypeObject* type, PyObject* args, PyObject* kwargs)
+{
+    return py_entry([&] { return FileWrapper_new_impl(type, args, kwargs); });
+}
+
 PyObject* FileWrapper_iter(PyObject* self)
 {
     Py_INCREF(self);
     return self;
 }
 
-PyObject* FileWrapper_next(PyObject* self)
+PyObject* FileWrapper_next_impl(PyObject* self)
 {
     auto* fw = reinterpret_cast<FileWrapperObject*>(self);
     PyObject* data = PyObject_CallMethod(fw->filelike, "read", "n", fw->blksize);
@@ -431,7 +459,12 @@ PyObject* FileWrapper_next(PyObject* self)
     return data;
 }
 
-PyObject* FileWrapper_close(PyObject* self, PyObject*)
+PyObject* FileWrapper_next(PyObject* self)
+{
+    return py_entry([&] { return FileWrapper_next_impl(self); });
+}
+
+PyObject* FileWrapper_close_impl(PyObject* self)
 {
     auto* fw = reinterpret_cast<FileWrapperObject*>(self);
     PyRef close = PyRef::steal(PyObject_GetAttrString(fw->filelike, "close"));
@@ -440,6 +473,11 @@ PyObject* FileWrapper_close(PyObject* self, PyObject*)
         Py_RETURN_NONE;
     }
     return PyObject_CallNoArgs(close.get());
+}
+
+PyObject* FileWrapper_close(PyObject* self, PyObject*)
+{
+    return py_entry([&] { return FileWrapper_close_impl(self); });
 }
 
 void FileWrapper_dealloc(PyObject* self)
@@ -470,6 +508,7 @@ PyObject* adapter_new(request_rec* r)
     a->headers = nullptr;
     a->content_length = -1;
     a->sent = 0;
+    a->input = nullptr;
     a->started = a->headers_sent = a->eos_sent = a->client_gone = a->finished = false;
     return reinterpret_cast<PyObject*>(a);
 }
@@ -513,37 +552,65 @@ PyTypeObject FileWrapperType = [] {
     return t;
 }();
 
+namespace {
+
+// The request's Python objects, cut loose from the request when it ends
+// however it ends (also by a C++ exception): an application that keeps
+// wsgi.input, wsgi.errors or start_response gets b'', the server's log, or
+// an error afterwards, never the freed request.
+struct RequestObjects {
+    explicit RequestObjects(request_rec* r)
+        : input(PyRef::steal(input_new(r))),
+          errors(PyRef::steal(log_new(r, r->server, APLOG_ERR, "wsgi.errors"))),
+          adapter(PyRef::steal(adapter_new(r)))
+    {
+    }
+    ~RequestObjects()
+    {
+        if (adapter) as_adapter(adapter.get())->finished = true;
+        if (input) input_detach(input.get());
+        if (errors) log_detach(errors.get());
+    }
+    RequestObjects(const RequestObjects&) = delete;
+    RequestObjects& operator=(const RequestObjects&) = delete;
+    PyRef input, errors, adapter;
+};
+
+}  // namespace
+
 int run_application(Interpreter* in, request_rec* r, PyObject* app, const RequestSettings& rs)
 {
     const std::string headline = std::string("exception occurred processing WSGI script '") + rs.script_path + "'";
-    PyRef input = PyRef::steal(input_new(r));
-    PyRef errors = PyRef::steal(log_new(r, r->server, APLOG_ERR, "wsgi.errors"));
-    PyRef adapter = PyRef::steal(adapter_new(r));
+    RequestObjects objs(r);
     PyRef environ;
-    if (input && errors && adapter)
-        environ = build_environ(in, r, rs, input.get(), errors.get(), reinterpret_cast<PyObject*>(&FileWrapperType));
+    if (objs.input && objs.errors && objs.adapter) {
+        WSGIS_FAULT("environ");
+        environ = build_environ(in, r, rs, objs.input.get(), objs.errors.get(),
+                                reinterpret_cast<PyObject*>(&FileWrapperType));
+    }
     if (!environ) {
         log_exception(LogTarget::of(r), APLOG_ERR, "WSGIS0110", headline + ": building the environ failed");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    AdapterObject* a = as_adapter(adapter.get());
-    PyObject* args[] = {environ.get(), adapter.get()};
+    AdapterObject* a = as_adapter(objs.adapter.get());
+    a->input = objs.input.get();
+    PyObject* args[] = {environ.get(), objs.adapter.get()};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));
     bool ok = static_cast<bool>(result);
     if (ok) ok = send_result(a, result.get());
     if (!ok) log_exception(LogTarget::of(r), APLOG_ERR, "WSGIS0110", headline);
     if (result) call_close(in, a, result.get(), rs);
 
+    // A body the client failed to send (too large, malformed, timed out) is
+    // answered with its own status (413, 400, 408), not 500.
+    int input_status = input_failed_status(objs.input.get());
     int status = OK;
     if (!ok && !a->headers_sent)
-        status = HTTP_INTERNAL_SERVER_ERROR;
+        status = input_status ? input_status : HTTP_INTERNAL_SERVER_ERROR;
     else if (!ok)
         abort_response(a);
     else
         finish(a);
-    a->finished = true;
-    input_detach(input.get());
-    log_detach(errors.get());
     return status;
 }
 

@@ -1,6 +1,7 @@
 // wsgi_script.cpp - see wsgi_script.h.
 #include "wsgi_script.h"
 
+#include "script_source.h"
 #include "wsgi_interp.h"
 #include "wsgi_options.h"
 #include "wsgi_pymodule.h"
@@ -69,9 +70,54 @@ void note_in_registry(Interpreter* in, const ScriptLoad& load, const ScriptEntry
                           "' failed (wsgiscript.loaded_scripts() will not show it)");
 }
 
+// The script's text, decoded in its declared encoding (PEP 263, default
+// UTF-8). Empty, with the reason logged, when it contains a NUL byte or
+// bytes its encoding cannot decode: Python would otherwise stop reading at
+// the NUL, or never look at the bytes in a comment. GIL held.
+PyRef decode_source(const std::string& source, const ScriptLoad& load)
+{
+    SourceFacts facts = inspect_source(source);
+    auto refuse = [&](std::size_t offset, const std::string& what) {
+        LineCol lc = line_col(source, offset);
+        log_line(load.log, APLOG_ERR, "WSGIS0113",
+                 "WSGI script '" + std::string(load.path) + "' cannot be loaded: byte offset " +
+                     std::to_string(offset) + " (line " + std::to_string(lc.line) + ", column " +
+                     std::to_string(lc.column) + ") " + what);
+        return PyRef();
+    };
+    if (facts.nul_at) return refuse(*facts.nul_at, "is a NUL byte");
+    if (!facts.problem.empty()) {
+        log_line(load.log, APLOG_ERR, "WSGIS0113",
+                 "WSGI script '" + std::string(load.path) + "' cannot be loaded: " + facts.problem);
+        return {};
+    }
+    PyRef text = PyRef::steal(PyUnicode_Decode(source.data() + facts.bom,
+                                               static_cast<Py_ssize_t>(source.size() - facts.bom),
+                                               facts.encoding.c_str(), "strict"));
+    if (text) return text;
+    if (PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
+        PyRef exc = fetch_exception();
+        Py_ssize_t start = 0;
+        if (PyUnicodeDecodeError_GetStart(exc.get(), &start) < 0) {
+            PyErr_Clear();
+            start = 0;
+        }
+        std::string declared = facts.cookie_line
+                                   ? "' (declared on line " + std::to_string(facts.cookie_line) + ")"
+                                   : "' (Python's default; declare another with a coding comment)";
+        return refuse(facts.bom + static_cast<std::size_t>(start),
+                      "is not valid in the encoding '" + facts.encoding + declared);
+    }
+    log_exception(load.log, APLOG_ERR, "WSGIS0113",
+                  "WSGI script '" + std::string(load.path) + "' cannot be loaded: its declared encoding '" +
+                      facts.encoding + "' on line " + std::to_string(facts.cookie_line) + " cannot be used");
+    return {};
+}
+
 // Execute the file as a new module. GIL held, load_mutex held.
 PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http_status)
 {
+    apr_time_t started = apr_time_now();
     std::string source;
     apr_status_t rv;
     apr_pool_t* tmp = nullptr;
@@ -85,6 +131,19 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
     if (!read_ok) {
         log_line(load.log, APLOG_ERR, "WSGIS0108",
                  "cannot read WSGI script '" + std::string(load.path) + "': " + describe(rv));
+        *http_status = HTTP_INTERNAL_SERVER_ERROR;
+        return {};
+    }
+
+    PyRef text = decode_source(source, load);
+    if (!text) {
+        *http_status = HTTP_INTERNAL_SERVER_ERROR;
+        return {};
+    }
+    Py_ssize_t text_len = 0;
+    const char* utf8 = PyUnicode_AsUTF8AndSize(text.get(), &text_len);
+    if (!utf8) {
+        log_exception(load.log, APLOG_ERR, "WSGIS0103", "cannot read the text of '" + std::string(load.path) + "'");
         *http_status = HTTP_INTERNAL_SERVER_ERROR;
         return {};
     }
@@ -113,7 +172,10 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
         return {};
     }
 
-    PyRef code = PyRef::steal(Py_CompileStringObject(source.c_str(), path.get(), Py_file_input, nullptr, -1));
+    // Already decoded: the compiler must not apply the coding comment again.
+    PyCompilerFlags flags = _PyCompilerFlags_INIT;
+    flags.cf_flags = PyCF_IGNORE_COOKIE;
+    PyRef code = PyRef::steal(Py_CompileStringObject(utf8, path.get(), Py_file_input, &flags, -1));
     PyRef res;
     if (code) res = PyRef::steal(PyEval_EvalCode(code.get(), dict, dict));
     if (!res) {
@@ -134,6 +196,7 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
 
     e.module = module;
     e.mtime = load.mtime;
+    e.loaded_at = started;
     e.generation = generation;
     const char* name = PyUnicode_AsUTF8(e.module_name.get());
     if (reload)
@@ -155,6 +218,7 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
 {
     ScriptLoad load = load_in;
     if (load.mtime == 0) {
+        load.seen_at = apr_time_now();
         apr_finfo_t fi;
         apr_pool_t* tmp = nullptr;
         apr_pool_create(&tmp, nullptr);
@@ -193,6 +257,15 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     ScriptEntry& e = found->second;
     if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
+    // Loaded by another thread that began reading the file after this
+    // request looked at it: that text is at least as new as what this
+    // request saw, so running the script again (under this request's older
+    // mtime) would be a second reload for one change.
+    if (e.module && e.loaded_at >= load.seen_at) {
+        PyObject* m = PyDict_GetItemWithError(PyImport_GetModuleDict(), e.module_name.get());
+        if (m == e.module.get()) return PyRef::borrow(m);
+        if (PyErr_Occurred()) PyErr_Clear();
+    }
     if (!e.module_name) {
         std::string name = module_name_for(load.path, load.case_sensitive);
         e.module_name = PyRef::steal(PyUnicode_InternFromString(name.c_str()));

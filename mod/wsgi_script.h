@@ -16,6 +16,7 @@ class Interpreter;
 struct ScriptLoad {
     const char* path = nullptr;   // absolute path of the script file
     apr_time_t mtime = 0;         // the file's mtime as Apache saw it (0: stat it)
+    apr_time_t seen_at = 0;       // when (or before) that mtime was read: the request's start
     bool reloading = true;        // WSGIScriptReloading
     bool case_sensitive = true;   // WSGICaseSensitivity
     bool pickle_diagnostics = false;

@@ -111,3 +111,40 @@ TEST(StatusLine, Validation)
 }
 
 }  // namespace
+
+TEST(HeaderRules, Names)
+{
+    EXPECT_TRUE(wsgi::valid_header_name("Content-Type"));
+    EXPECT_TRUE(wsgi::valid_header_name("X-Custom_1!#$%&'*+.^`|~"));
+    EXPECT_FALSE(wsgi::valid_header_name(""));
+    EXPECT_FALSE(wsgi::valid_header_name("Bad Name"));
+    EXPECT_FALSE(wsgi::valid_header_name("Bad:Name"));
+    EXPECT_FALSE(wsgi::valid_header_name(std::string("X\0Y", 3)));
+    EXPECT_FALSE(wsgi::valid_header_name("X\xe9"));
+}
+
+TEST(HeaderRules, Values)
+{
+    EXPECT_TRUE(wsgi::valid_header_value(""));
+    EXPECT_TRUE(wsgi::valid_header_value("text/html; charset=utf-8"));
+    EXPECT_TRUE(wsgi::valid_header_value("a\tb \xe9"));
+    EXPECT_FALSE(wsgi::valid_header_value("a\r\nSet-Cookie: x=1"));
+    EXPECT_FALSE(wsgi::valid_header_value("a\nb"));
+    EXPECT_FALSE(wsgi::valid_header_value(std::string("a\0b", 3)));
+    EXPECT_FALSE(wsgi::valid_header_value("a\x7f"));
+}
+
+TEST(HeaderRules, ContentLength)
+{
+    EXPECT_EQ(wsgi::parse_content_length("0"), 0);
+    EXPECT_EQ(wsgi::parse_content_length("12345"), 12345);
+    EXPECT_EQ(wsgi::parse_content_length("9223372036854775807"), 9223372036854775807LL);
+    EXPECT_FALSE(wsgi::parse_content_length("9223372036854775808"));
+    EXPECT_FALSE(wsgi::parse_content_length("99999999999999999999"));
+    EXPECT_FALSE(wsgi::parse_content_length(""));
+    EXPECT_FALSE(wsgi::parse_content_length("-1"));
+    EXPECT_FALSE(wsgi::parse_content_length("+1"));
+    EXPECT_FALSE(wsgi::parse_content_length(" 1"));
+    EXPECT_FALSE(wsgi::parse_content_length("1 "));
+    EXPECT_FALSE(wsgi::parse_content_length("0x10"));
+}
