@@ -598,7 +598,7 @@ CONF
         my $g = $gens[$gen];
         my $next_graceful = $t0 + $graceful_every * ($gen + 1);
         my $last = $now >= $end - 0.1;
-        my $switch = !$last && $now >= $next_graceful && $next_graceful <= $end - 1;
+        my $switch = !$last && $now >= $next_graceful && $next_graceful <= $end - $graceful_every + 0.5;
         if ($now >= $next_sample || $last || $switch) {
             $next_sample = $now + $sample_every;
             my $all = children_rss($parent);
@@ -763,7 +763,8 @@ CONF
     diag sprintf("%s:   /reload: %d rewrites + %d touches, %d versions seen (max %s), %d reloads logged, "
                  . "max generation seen %s", $mpm, $rewrites, $touches, scalar @vs, $vs[-1] // '-', $reloads,
                  $max_gen // '-');
-    diag sprintf("%s:   RSS kB per child, generation: children warm/end, mean warm -> end (max end)", $mpm);
+    diag sprintf("%s:   RSS kB per child (growth: across generations max %+.0f, within a generation max %+.0f); "
+                 . "generation: children warm/end, mean warm -> end (max end)", $mpm, $across_max // 0, $within_max // 0);
     for my $r (@rows) {
         diag sprintf("%s:     gen %2d: %2d/%2d  %6.0f -> %6.0f (%s)%s", $mpm, $r->{gen}, $r->{n_warm}, $r->{n_end},
                      $r->{warm} // 0, $r->{end} // 0, $r->{max_end} // '-',
