@@ -14,22 +14,23 @@ namespace wsgi {
 
 namespace {
 
-// This thread's thread state per interpreter index. Plain pointers, never
-// freed: Apache threads live as long as their child.
-struct ThreadSlots {
-    std::vector<PyThreadState*> states;
-};
-thread_local ThreadSlots* t_slots = nullptr;
+// This thread's thread state per interpreter index. The thread states
+// themselves belong to their interpreters (deleted when those end); the
+// vector goes with the thread.
+thread_local std::vector<PyThreadState*> t_slots;
 thread_local RequestScope* t_scope = nullptr;
 thread_local int t_python_activity = 0;
 
 Runtime* g_runtime = nullptr;  // the child's runtime (no Python objects)
+// A runtime whose interpreters could not be ended at child exit (application
+// threads still running, or the exit ran in a signal handler): kept, on
+// purpose, until the process ends.
+Runtime* g_abandoned = nullptr;
 
 PyThreadState*& slot(unsigned index)
 {
-    if (!t_slots) t_slots = new ThreadSlots;
-    if (index >= t_slots->states.size()) t_slots->states.resize(index + 1, nullptr);
-    return t_slots->states[index];
+    if (index >= t_slots.size()) t_slots.resize(index + 1, nullptr);
+    return t_slots[index];
 }
 
 bool file_exists(const char* path, apr_pool_t* p)
@@ -348,24 +349,27 @@ apr_status_t Runtime::shutdown(void* self)
     auto* rt = static_cast<Runtime*>(self);
     server_entry(rt->main_server_, "at child exit", [rt] {
         WSGIS_FAULT("shutdown");
-        rt->stop();
+        if (rt->stop())
+            delete rt;
+        else
+            g_abandoned = rt;
     });
     return APR_SUCCESS;
 }
 
-void Runtime::stop()
+bool Runtime::stop()
 {
     Runtime* rt = this;
+    g_runtime = nullptr;
     if (PythonActivity::on_this_thread()) {
         // The child's exit runs inside a signal handler (prefork's SIGTERM)
         // that interrupted this thread's own Python work: taking the GIL
         // would wait for ourselves. The process ends without finalising Python.
-        g_runtime = nullptr;
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, rt->main_server_,
                      WSGIS_LOGNO(0508) "child %" APR_PID_T_FMT " stopped by a signal while serving a request: "
                                        "Python is not finalised (atexit callbacks do not run)",
                      getpid());
-        return;
+        return false;
     }
     // Threads, then atexit callbacks: sub-interpreters first, main last,
     // all within one wait.
@@ -376,7 +380,6 @@ void Runtime::stop()
         quiet[i] = rt->finish_interpreter(rt->interpreters_[i].get(), deadline);
         all_quiet = all_quiet && quiet[i];
     }
-    g_runtime = nullptr;
 
     // Tear down what is quiet. With application threads still running in an
     // interpreter, tearing it down could crash them: the process exit ends them.
@@ -393,13 +396,14 @@ void Runtime::stop()
         PyThreadState_Swap(main_ts);
     }
     forget_objects(rt->main_);
-    if (all_quiet) {
-        if (Py_FinalizeEx() < 0)
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, rt->main_server_,
-                         WSGIS_LOGNO(0506) "Python reported errors while finalising (buffered output lost)");
-    } else {
+    if (!all_quiet) {
         PyEval_SaveThread();
+        return false;
     }
+    if (Py_FinalizeEx() < 0)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, rt->main_server_,
+                     WSGIS_LOGNO(0506) "Python reported errors while finalising (buffered output lost)");
+    return true;
 }
 
 }  // namespace wsgi

@@ -104,7 +104,9 @@ public:
 private:
     Runtime() = default;
     static apr_status_t shutdown(void* self);  // the pchild cleanup
-    void stop();
+    // End the interpreters and Python; false when they had to be left to
+    // the process exit (this object must then stay alive).
+    bool stop();
     bool init_interpreter(Interpreter* in);  // GIL held, `in` current
     // Wait for app threads until deadline, run atexit; true when no app thread still runs.
     bool finish_interpreter(Interpreter* in, apr_time_t deadline);
