@@ -24,8 +24,8 @@ thread_local int t_python_activity = 0;
 Runtime* g_runtime = nullptr;  // the child's runtime (no Python objects)
 // A runtime whose interpreters could not be ended at child exit (application
 // threads still running, or the exit ran in a signal handler): kept, on
-// purpose, until the process ends.
-Runtime* g_abandoned = nullptr;
+// purpose, until the process ends (volatile: written only, the store must stay).
+Runtime* volatile g_abandoned = nullptr;
 
 PyThreadState*& slot(unsigned index)
 {
