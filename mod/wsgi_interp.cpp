@@ -246,9 +246,23 @@ void Runtime::note_script(const std::string& module_name, const std::string& pat
     known_.emplace(module_name, path);
 }
 
+namespace {
+constexpr const char kInterpreterKey[] = "wsgiscript.interpreter";
+}
+
+Interpreter* Interpreter::current()
+{
+    PyObject* dict = PyInterpreterState_GetDict(PyInterpreterState_Get());  // borrowed
+    PyObject* capsule = dict ? PyDict_GetItemString(dict, kInterpreterKey) : nullptr;  // borrowed
+    return capsule ? static_cast<Interpreter*>(PyCapsule_GetPointer(capsule, kInterpreterKey)) : nullptr;
+}
+
 bool Runtime::init_interpreter(Interpreter* in)
 {
-    bool ok = init_interpreter_modules(in, main_server_);
+    PyObject* dict = PyInterpreterState_GetDict(in->state());  // borrowed
+    PyRef capsule = PyRef::steal(PyCapsule_New(in, kInterpreterKey, nullptr));
+    bool ok = dict && capsule && PyDict_SetItemString(dict, kInterpreterKey, capsule.get()) == 0 &&
+              init_interpreter_modules(in, main_server_);
     if (!ok) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, main_server_,
                      WSGIS_LOGNO(0503) "setting up interpreter '%s' failed: %s", in->name().c_str(),

@@ -32,12 +32,25 @@ namespace wsgi {
 struct ServerConfig;
 
 // One loaded script in one interpreter (touched only with the GIL held).
+// One successful load of a script: what wsgiscript.loaded_scripts() shows.
+struct LoadEvent {
+    long generation;
+    apr_time_t mtime;  // the file's mtime that load saw
+    apr_time_t at;     // when it finished
+};
+
 struct ScriptEntry {
+    std::string path;           // absolute path of the script file
     PyRef module_name;          // str "_mod_wsgi_<md5>"
     PyRef module;               // the current module object, empty after a failed load
     apr_time_t mtime = 0;       // file mtime the module was loaded from
     apr_time_t loaded_at = 0;   // when that load began reading the file
     long generation = 0;        // 1 on first load, +1 per reload
+    // The latest loads, oldest first (at most kHistory: a script reloaded
+    // all day keeps a bounded record).
+    std::vector<LoadEvent> history;
+    apr_time_t first_loaded = 0, last_reloaded = 0;  // 0: never
+    static constexpr size_t kHistory = 64;
 };
 
 // Strings an interpreter reuses on every request (made once, under its GIL).
@@ -65,6 +78,9 @@ public:
 
     // This thread's thread state for this interpreter, made on first use.
     PyThreadState* thread_state();
+    // The Interpreter whose Python is running on this thread (GIL held),
+    // found through the interpreter's own state dict: no lock is taken.
+    static Interpreter* current();
 
     std::mutex load_mutex;  // serialises script loading; taken WITHOUT the GIL
     // The rest is only touched with the GIL held and this interpreter current.

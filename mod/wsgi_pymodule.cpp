@@ -50,34 +50,86 @@ class WsgiscriptFinder:
 sys.meta_path.insert(0, WsgiscriptFinder(_sources))
 )PY";
 
+bool is_tag(std::string_view tag)
+{
+    if (tag.size() != 9 || tag.substr(0, 5) != "WSGIS") return false;
+    for (char c : tag.substr(5))
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// log(level, tag, text): each line of text to the error log, "TAG: line",
+// for the request this thread serves (else the server). The legacy form
+// log(level, text) (text already starting with "WSGISnnnn: ") is accepted
+// while the Python package moves to the tagged form.
 PyObject* py_log(PyObject*, PyObject* args)
 {
-    int level = APLOG_ERR;
-    const char* text = nullptr;
-    Py_ssize_t len = 0;
-    if (!PyArg_ParseTuple(args, "is#:log", &level, &text, &len)) return nullptr;
-    if (level < APLOG_EMERG || level > APLOG_TRACE8) {
-        PyErr_Format(PyExc_ValueError, "log level %d is not an Apache level (0..15)", level);
-        return nullptr;
-    }
-    request_rec* r = RequestScope::current();
-    Runtime* rt = Runtime::current();
-    LogTarget to = r ? LogTarget::of(r) : LogTarget::of(rt ? rt->main_server() : nullptr);
-    std::string_view all(text, static_cast<size_t>(len));
-    size_t pos = 0;
-    while (pos < all.size()) {
-        size_t nl = all.find('\n', pos);
-        if (nl == std::string_view::npos) nl = all.size();
-        int n = static_cast<int>(nl - pos);
-        if (n > 0) {
-            if (to.r)
-                ap_log_rerror(APLOG_MARK, level, 0, to.r, "%.*s", n, all.data() + pos);
-            else
-                ap_log_error(APLOG_MARK, level, 0, to.s, "%.*s", n, all.data() + pos);
+    return py_entry([&]() -> PyObject* {
+        int level = APLOG_ERR;
+        const char *tag = nullptr, *text = nullptr;
+        Py_ssize_t tag_len = 0, len = 0;
+        if (PyTuple_GET_SIZE(args) == 2) {
+            if (!PyArg_ParseTuple(args, "is#:log", &level, &text, &len)) return nullptr;
+            std::string_view all(text, static_cast<size_t>(len));
+            if (all.size() < 11 || !is_tag(all.substr(0, 9)) || all.substr(9, 2) != ": ") {
+                PyErr_SetString(PyExc_ValueError, "log(level, text): text must start with 'WSGISnnnn: '");
+                return nullptr;
+            }
+            tag = text;
+            tag_len = 9;
+            text += 11;
+            len -= 11;
+        } else if (!PyArg_ParseTuple(args, "is#s#:log", &level, &tag, &tag_len, &text, &len)) {
+            return nullptr;
         }
-        pos = nl + 1;
-    }
-    Py_RETURN_NONE;
+        if (level < APLOG_EMERG || level > APLOG_TRACE8) {
+            PyErr_Format(PyExc_ValueError, "log level %d is not an Apache level (0..15)", level);
+            return nullptr;
+        }
+        std::string t(tag, static_cast<size_t>(tag_len));
+        if (!is_tag(t)) {
+            PyErr_Format(PyExc_ValueError, "log tag %R is not of the form WSGISnnnn", PyTuple_GET_ITEM(args, 1));
+            return nullptr;
+        }
+        request_rec* r = RequestScope::current();
+        Runtime* rt = Runtime::current();
+        LogTarget to = r ? LogTarget::of(r) : LogTarget::of(rt ? rt->main_server() : nullptr);
+        log_lines(to, level, t.c_str(), std::string_view(text, static_cast<size_t>(len)));
+        Py_RETURN_NONE;
+    });
+}
+
+double seconds(apr_time_t t) { return static_cast<double>(t) / APR_USEC_PER_SEC; }
+
+// loaded_scripts(): {module name: (path, generation, mtime, loaded_at,
+// reloaded_at or None, ((generation, mtime, at), ...))} of this interpreter.
+PyObject* py_loaded_scripts(PyObject*, PyObject*)
+{
+    return py_entry([]() -> PyObject* {
+        PyRef d = PyRef::steal(PyDict_New());
+        Interpreter* in = Interpreter::current();
+        if (!d || !in) return d.release();
+        for (const auto& [key, e] : in->scripts) {
+            if (!e.module_name || e.history.empty()) continue;
+            PyRef history = PyRef::steal(PyTuple_New(static_cast<Py_ssize_t>(e.history.size())));
+            if (!history) return nullptr;
+            for (size_t i = 0; i < e.history.size(); ++i) {
+                const LoadEvent& ev = e.history[i];
+                PyObject* item = Py_BuildValue("(lLd)", ev.generation, static_cast<long long>(ev.mtime), seconds(ev.at));
+                if (!item) return nullptr;
+                PyTuple_SET_ITEM(history.get(), static_cast<Py_ssize_t>(i), item);
+            }
+            PyRef path = PyRef::steal(PyUnicode_DecodeFSDefault(e.path.c_str()));
+            PyRef reloaded = e.last_reloaded ? PyRef::steal(PyFloat_FromDouble(seconds(e.last_reloaded)))
+                                             : PyRef::borrow(Py_None);
+            if (!path || !reloaded) return nullptr;
+            PyRef rec = PyRef::steal(Py_BuildValue("(OlLdOO)", path.get(), e.generation,
+                                                   static_cast<long long>(e.mtime), seconds(e.first_loaded),
+                                                   reloaded.get(), history.get()));
+            if (!rec || PyDict_SetItem(d.get(), e.module_name.get(), rec.get()) < 0) return nullptr;
+        }
+        return d.release();
+    });
 }
 
 PyObject* py_request_info(PyObject*, PyObject*)
@@ -111,7 +163,9 @@ PyObject* py_guard(PyObject*, PyObject* args)
 }
 
 PyMethodDef kPrivateMethods[] = {
-    {"log", py_log, METH_VARARGS, "log(level, message): write lines to the Apache error log"},
+    {"log", py_log, METH_VARARGS, "log(level, tag, text): write lines 'TAG: line' to the Apache error log"},
+    {"loaded_scripts", py_loaded_scripts, METH_NOARGS,
+     "{module name: (path, generation, mtime, loaded_at, reloaded_at, history)} of this interpreter"},
     {"request_info", py_request_info, METH_NOARGS,
      "(client_ip, method, uri) of the request this thread serves, or None"},
     {"configured_scripts", py_configured_scripts, METH_NOARGS,

@@ -198,6 +198,11 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
     e.mtime = load.mtime;
     e.loaded_at = started;
     e.generation = generation;
+    apr_time_t now = apr_time_now();
+    if (e.history.size() >= ScriptEntry::kHistory) e.history.erase(e.history.begin());
+    e.history.push_back(LoadEvent{generation, load.mtime, now});
+    if (!e.first_loaded) e.first_loaded = now;
+    if (reload) e.last_reloaded = now;
     const char* name = PyUnicode_AsUTF8(e.module_name.get());
     if (reload)
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, load.log.s,
@@ -255,6 +260,7 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     auto found = in->scripts.find(key);
     if (found == in->scripts.end()) found = in->scripts.emplace(std::string(key), ScriptEntry{}).first;
     ScriptEntry& e = found->second;
+    if (e.path.empty()) e.path = load.path;
     if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
     // Loaded by another thread that began reading the file after this
