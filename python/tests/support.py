@@ -10,7 +10,9 @@ module object.  It also captures log lines and fakes the request and the
 configuration through ``wsgiscript._host``.
 """
 
+import os
 import re
+import subprocess
 import sys
 import types
 import unittest
@@ -20,6 +22,19 @@ from wsgiscript import _host, _pickle_origins
 from wsgiscript import pickle_diagnostics
 
 TAG_RE = re.compile(r'WSGIS\d{4}\Z')
+PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_python(code):
+    """Run ``code`` in a fresh ``python -S`` with the package importable; its stdout.
+
+    For what one process cannot show twice: which modules an import adds.
+    """
+    out = subprocess.run([sys.executable, '-S', '-c', code], capture_output=True, text=True,
+                         cwd=PYTHON_DIR)
+    if out.returncode != 0:
+        raise AssertionError(out.stderr)
+    return out.stdout
 
 
 class ScriptHost:

@@ -6,12 +6,10 @@ diagnosis modules only on a failure.
 """
 
 import json
-import subprocess
-import sys
 import textwrap
 import unittest
 
-import wsgiscript
+from .support import run_python
 
 HEAVY = ('dataclasses', 'inspect', 'weakref', 'ast', 'dis', 'typing', 'importlib', 'warnings')
 
@@ -24,21 +22,14 @@ def run(body):
             fn()
             return sorted(set(sys.modules) - before)
     ''') + textwrap.dedent(body)
-    out = subprocess.run([sys.executable, '-S', '-c', code], capture_output=True, text=True,
-                         cwd=wsgiscript.__path__[0] + '/..')
-    if out.returncode != 0:
-        raise AssertionError(out.stderr)
-    return json.loads(out.stdout)
+    return json.loads(run_python(code))
 
 
 class ImportCostTest(unittest.TestCase):
     def test_import_is_light(self):
         code = ('import sys; before = set(sys.modules); import wsgiscript; '
                 'print(sorted(set(sys.modules) - before))')
-        out = subprocess.run([sys.executable, '-S', '-c', code], check=True,
-                             capture_output=True, text=True,
-                             cwd=wsgiscript.__path__[0] + '/..').stdout
-        self.assertEqual(out.strip(), "['wsgiscript']")
+        self.assertEqual(run_python(code).strip(), "['wsgiscript']")
 
     def test_each_step_imports_only_what_it_uses(self):
         steps = run('''

@@ -1,12 +1,11 @@
 """PickleFailure: the facts of one failure."""
 
-import subprocess
-import sys
 import unittest
 
-import wsgiscript
 from wsgiscript._pickle_facts import PickleFailure
 from wsgiscript._registry import LoadEvent, ScriptRecord
+
+from .support import run_python
 
 MOD = '_mod_wsgi_' + 'a' * 32
 
@@ -64,9 +63,7 @@ class PickleFailureTest(unittest.TestCase):
     def test_no_dataclasses_import(self):
         code = ('import sys\nimport wsgiscript._pickle_facts\n'
                 'print(sorted(m for m in ("dataclasses", "inspect", "re") if m in sys.modules))')
-        out = subprocess.run([sys.executable, '-S', '-c', code], check=True,
-                             capture_output=True, text=True,
-                             cwd=wsgiscript.__path__[0] + '/..').stdout
+        out = run_python(code)
         self.assertEqual(out.strip(), '[]')
 
 

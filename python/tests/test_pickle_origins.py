@@ -1,14 +1,11 @@
 """Which load made a script's functions and classes: pickle_diagnostics.note_loaded."""
 
 import gc
-import subprocess
-import sys
 import unittest
 
-import wsgiscript
 from wsgiscript import _pickle_origins, pickle_diagnostics
 
-from .support import HostTestCase
+from .support import HostTestCase, run_python
 
 
 class OriginsTest(HostTestCase):
@@ -101,9 +98,7 @@ class NotInstalledTest(HostTestCase):
                 'o.note("m", {"f": f}, 3)\n'
                 'assert o.generation_of(f) == 3\n'
                 'print("weakref" in sys.modules)')
-        out = subprocess.run([sys.executable, '-S', '-c', code], check=True,
-                             capture_output=True, text=True,
-                             cwd=wsgiscript.__path__[0] + '/..').stdout
+        out = run_python(code)
         self.assertEqual(out.strip(), 'False')
 
 

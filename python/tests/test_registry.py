@@ -1,13 +1,11 @@
 import hashlib
-import subprocess
-import sys
 import time
 import unittest
 
 import wsgiscript
 from wsgiscript import _host, _registry
 
-from .support import HostTestCase
+from .support import HostTestCase, run_python
 
 
 class MangleTest(unittest.TestCase):
@@ -129,9 +127,7 @@ class TransitionShimTest(HostTestCase):
                 'exec("def f(): pass", m.__dict__)\n'
                 'print(r.note_loaded(m.__name__, "/srv/a.wsgi", 1, 0), '
                 'sorted(n for n in sys.modules if n.startswith("wsgiscript")), "pickle" in sys.modules)')
-        out = subprocess.run([sys.executable, '-S', '-c', code], check=True,
-                             capture_output=True, text=True,
-                             cwd=wsgiscript.__path__[0] + '/..').stdout
+        out = run_python(code)
         self.assertEqual(out.strip(), "None ['wsgiscript', 'wsgiscript._registry'] False")
 
     def test_forwards_to_pickle_diagnostics_when_installed(self):

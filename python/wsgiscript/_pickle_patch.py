@@ -179,19 +179,20 @@ def _skip(exc):
 
 def _on_dumps_error(exc, args, kwargs):
     # dumps(obj, protocol=None, *, fix_imports=True, buffer_callback=None)
-    if _skip(exc):
-        return
-    obj = args[0] if args else kwargs.get('obj', _MISSING)
-    protocol = args[1] if len(args) > 1 else kwargs.get('protocol')
-    _diagnose_and_log(exc, 'pickle', obj, protocol)
+    _on_pickling_error(exc, args, kwargs, 1)
 
 
 def _on_dump_error(exc, args, kwargs):
     # dump(obj, file, protocol=None, *, fix_imports=True, buffer_callback=None)
+    _on_pickling_error(exc, args, kwargs, 2)
+
+
+def _on_pickling_error(exc, args, kwargs, protocol_at):
+    """dumps/dump: ``obj`` first, ``protocol`` at position ``protocol_at`` or by keyword."""
     if _skip(exc):
         return
     obj = args[0] if args else kwargs.get('obj', _MISSING)
-    protocol = args[2] if len(args) > 2 else kwargs.get('protocol')
+    protocol = args[protocol_at] if len(args) > protocol_at else kwargs.get('protocol')
     _diagnose_and_log(exc, 'pickle', obj, protocol)
 
 
