@@ -195,15 +195,12 @@ void script_loaded(Interpreter* in, const ScriptEntry& e, const LogTarget& log)
     note_configured(PyUnicode_AsUTF8(e.module_name.get()), e.path);
     PickleState& st = in->state<PickleState>();
     if (!st.installed) return;
-    PyRef note = PyRef::steal(PyObject_GetAttrString(st.package.get(), "note_loaded"));
-    if (!note) {  // an older package without it
-        PyErr_Clear();
-        return;
-    }
-    PyRef res = PyRef::steal(PyObject_CallFunction(note.get(), "Ol", e.module_name.get(), e.generation));
+    PyRef res = PyRef::steal(
+        PyObject_CallMethod(st.package.get(), "note_loaded", "Ol", e.module_name.get(), e.generation));
     if (!res)
-        log_exception(log, APLOG_ERR, "WSGIS0302",
-                      "pickle diagnostics could not record the generation of script '" + e.path + "'");
+        log_exception(log, APLOG_ERR, "WSGIS0304",
+                      "pickle diagnostics could not note the functions and classes of script '" + e.path +
+                          "' (generation " + std::to_string(e.generation) + ")");
 }
 
 }  // namespace

@@ -62,21 +62,6 @@ void drop_module(PyObject* name, PyObject* module)
     if (PyErr_Occurred()) PyErr_Clear();
 }
 
-// Transitional, until the Python package reads the table through
-// _wsgiscript.loaded_scripts(): its own registry and pickle origins.
-void note_in_registry(Interpreter* in, const ScriptLoad& load, const ScriptEntry& e)
-{
-    PyRef reg = PyRef::steal(PyImport_ImportModule("wsgiscript._registry"));
-    PyRef res;
-    if (reg)
-        res = PyRef::steal(PyObject_CallMethod(reg.get(), "note_loaded", "OslL", e.module_name.get(), load.path,
-                                               e.generation, static_cast<long long>(e.mtime)));
-    if (!res)
-        log_exception(load.log, APLOG_ERR, "WSGIS0109",
-                      "recording script '" + std::string(load.path) + "' in interpreter '" + in->name() +
-                          "' failed (wsgiscript.loaded_scripts() will not show it)");
-}
-
 // The script's text, decoded in its declared encoding (PEP 263, default
 // UTF-8). Empty, with the reason logged, when it contains a NUL byte or
 // bytes its encoding cannot decode: Python would otherwise stop reading at
@@ -221,7 +206,6 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
         log_fmt(server, APLOG_INFO, "WSGIS0101",
                 "loaded WSGI script '%s' as module '%s' in interpreter '%s' (generation %ld)", load.path, name,
                 in->name().c_str(), generation);
-    note_in_registry(in, load, e);
     for (ScriptLoadedHook hook : loaded_hooks()) hook(in, e, load.log);
     return module;
 }

@@ -25,29 +25,14 @@ bool is_tag(std::string_view tag)
 }
 
 // log(level, tag, text): each line of text to the error log, "TAG: line",
-// for the request this thread serves (else the server). The legacy form
-// log(level, text) (text already starting with "WSGISnnnn: ") is accepted
-// while the Python package moves to the tagged form.
+// for the request this thread serves (else the server).
 PyObject* py_log(PyObject*, PyObject* args)
 {
     return py_entry([&]() -> PyObject* {
         int level = APLOG_ERR;
         const char *tag = nullptr, *text = nullptr;
         Py_ssize_t tag_len = 0, len = 0;
-        if (PyTuple_GET_SIZE(args) == 2) {
-            if (!PyArg_ParseTuple(args, "is#:log", &level, &text, &len)) return nullptr;
-            std::string_view all(text, static_cast<size_t>(len));
-            if (all.size() < 11 || !is_tag(all.substr(0, 9)) || all.substr(9, 2) != ": ") {
-                PyErr_SetString(PyExc_ValueError, "log(level, text): text must start with 'WSGISnnnn: '");
-                return nullptr;
-            }
-            tag = text;
-            tag_len = 9;
-            text += 11;
-            len -= 11;
-        } else if (!PyArg_ParseTuple(args, "is#s#:log", &level, &tag, &tag_len, &text, &len)) {
-            return nullptr;
-        }
+        if (!PyArg_ParseTuple(args, "is#s#:log", &level, &tag, &tag_len, &text, &len)) return nullptr;
         if (level < APLOG_EMERG || level > APLOG_TRACE8) {
             PyErr_Format(PyExc_ValueError, "log level %d is not an Apache level (0..15)", level);
             return nullptr;

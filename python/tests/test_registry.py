@@ -118,28 +118,5 @@ class RegistryTest(HostTestCase):
         self.assertEqual(_host.loaded_scripts(), {})
 
 
-class TransitionShimTest(HostTestCase):
-    """_registry.note_loaded: what the C++ calls today; to delete with that call."""
-
-    def test_does_nothing_without_diagnostics(self):
-        code = ('import sys, types\nimport wsgiscript, wsgiscript._registry as r\n'
-                'm = types.ModuleType("_mod_wsgi_" + "a" * 32); sys.modules[m.__name__] = m\n'
-                'exec("def f(): pass", m.__dict__)\n'
-                'print(r.note_loaded(m.__name__, "/srv/a.wsgi", 1, 0), '
-                'sorted(n for n in sys.modules if n.startswith("wsgiscript")), "pickle" in sys.modules)')
-        out = run_python(code)
-        self.assertEqual(out.strip(), "None ['wsgiscript', 'wsgiscript._registry'] False")
-
-    def test_forwards_to_pickle_diagnostics_when_installed(self):
-        from wsgiscript import _pickle_origins, pickle_diagnostics
-        m = self.host.load('/srv/a.wsgi', 'def f(): pass\n')  # not installed: nothing noted
-        _registry.note_loaded(m.__name__, '/srv/a.wsgi', 1, 0)
-        self.assertIsNone(_pickle_origins.generation_of(m.f))
-        pickle_diagnostics.install()
-        _pickle_origins._reset()
-        _registry.note_loaded(m.__name__, '/srv/a.wsgi', 4, 0)
-        self.assertEqual(_pickle_origins.generation_of(m.f), 4)
-
-
 if __name__ == '__main__':
     unittest.main()

@@ -94,19 +94,3 @@ def get(module_name):
     from . import _host
     raw = _host.loaded_scripts().get(module_name)
     return None if raw is None else _record(module_name, raw)
-
-
-def note_loaded(module_name, path, generation, mtime):
-    """TRANSITION SHIM, TO DELETE: what the C++ calls today after every load.
-
-    The server's own table already has the load; all that is left to do is
-    pickle diagnostics' note of it, and only where they are installed.  Once
-    the C++ calls ``wsgiscript.pickle_diagnostics.note_loaded(module_name,
-    generation)`` itself (only in interpreters where ``install()`` ran),
-    delete this function.  Imports nothing (not even ``_host``) where the
-    diagnostics are off.
-    """
-    import sys
-    diagnostics = sys.modules.get(__package__ + '.pickle_diagnostics')
-    if diagnostics is not None and diagnostics.installed():
-        diagnostics.note_loaded(module_name, generation)
