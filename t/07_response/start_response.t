@@ -1,15 +1,17 @@
-# start_response(): bad status (error the app sees, WSGIS0402), headers with
-# CR/LF/control characters or bad names (500, WSGIS0403, nothing injected
-# reaches the client), latin-1 and non-latin-1 values, exc_info replacing
-# headers before they are sent and re-raising after, a second call, and the
-# write() callable it returns.
+# start_response(): the status line and repeated headers as the app gives
+# them, bad status (error the app sees, WSGIS0402), headers with CR/LF/control
+# characters or bad names (500, WSGIS0403, nothing injected reaches the
+# client), latin-1 and non-latin-1 values, exc_info replacing headers before
+# they are sent and re-raising after, a second call, and the write() callable
+# it returns. Apps: t/pep3333/resp.wsgi (/pep/resp, raw HTTP) and
+# t/wsgi/response.wsgi (/response, through LWP).
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use URI::Escape qw(uri_escape);
-use WsgiTest qw(log_offset);
+use WsgiTest qw(ua url log_offset);
 use PepTest qw(raw_http parse_http json_of hostport settled_log_since wsgis_lines logs_dir wait_file);
 
 my $hp = hostport();
@@ -17,6 +19,15 @@ sub get {
     my $path = shift;
     return parse_http(raw_http("GET $path HTTP/1.1\r\nHost: $hp\r\nConnection: close\r\n\r\n"));
 }
+
+# --- status line and headers as given ---------------------------------------------
+my $ua = ua();
+my $r = $ua->get(url('/response/status'));
+is $r->code, 201, 'status 201';
+is $r->message, 'Created', 'reason phrase';
+is $r->header('X-Custom'), 'custom-value', 'custom header';
+is_deeply [ sort $r->header('Set-Cookie') ], [ 'a=1', 'b=2' ], 'repeated Set-Cookie headers both sent';
+is $r->decoded_content, 'created', 'body';
 
 # --- bad status ----------------------------------------------------------------
 for my $s ('200', 'OK', '20 OK', '2000 OK', '200OK', '099 Zero', '200 ', "200 OK\r\nX-Injected: yes",
@@ -127,5 +138,10 @@ is $res->{body}, 'written;iter', 'write() with Content-Length: body';
 ok $res->{complete}, 'write() with Content-Length: complete';
 $res = get('/pep/resp/write_str');
 like $res->{body}, qr/^TypeError: response body items must be bytes, not str/, 'write(str): TypeError';
+
+# response.wsgi: write() output, then the iterable
+$r = $ua->get(url('/response/write'));
+is $r->code, 200, 'write(): status 200';
+is $r->decoded_content, 'from-write;from-iterable', 'write() output comes before the iterable';
 
 done_testing;

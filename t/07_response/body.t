@@ -1,15 +1,17 @@
 # The response body: str items are errors (500 when nothing was sent,
 # WSGIS0110 with the TypeError), close() exactly once on the normal and error
-# paths, a generator raising mid-stream leaves a visibly incomplete response
-# (no final chunk, connection closed) with the traceback logged, a body
-# longer than its Content-Length is cut (and not consumed further), a shorter
-# one is WSGIS0406 with the connection closed.
+# paths (and called at all for t/wsgi/environ.wsgi's iterable), a generator
+# raising mid-stream leaves a visibly incomplete response (no final chunk,
+# connection closed) with the traceback logged, a body longer than its
+# Content-Length is cut (and not consumed further), a shorter one is
+# WSGIS0406 with the connection closed.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
-use WsgiTest qw(log_offset wait_log);
+use Time::HiRes ();
+use WsgiTest qw(t_root ua url log_offset wait_log);
 use PepTest qw(raw_http parse_http hostport settled_log_since wsgis_lines logs_dir wait_file slurp
                connect_to read_all);
 
@@ -70,6 +72,19 @@ $log = settled_log_since($off);
 like $log, qr/WSGIS0110: [^\n]*TypeError: response body items must be bytes, not str/, 'str item after bytes: TypeError logged';
 
 # --- close() exactly once -----------------------------------------------------------
+# environ.wsgi (?close=ID): its iterable's close() writes a marker file
+{
+    my $cid = "c$$";
+    my $marker = t_root() . "/logs/close-$cid.marker";
+    unlink $marker;
+    my $r = ua()->get(url("/environ?close=$cid"));
+    is $r->code, 200, 'environ.wsgi: status 200';
+    my $deadline = Time::HiRes::time() + 10;
+    Time::HiRes::sleep(0.05) until -e $marker or Time::HiRes::time() > $deadline;
+    ok -e $marker, 'environ.wsgi: close() was called on the response iterable';
+}
+
+# resp.wsgi: the marker counts the calls
 $res = get("/pep/resp/close_normal?id=$id");
 is $res->{body}, 'abc', 'normal: body';
 ok $res->{complete}, 'normal: complete';

@@ -1,7 +1,9 @@
 # wsgi.file_wrapper: a real file (Content-Length right, body right, from the
 # file's position, cut at a smaller declared length), an io.BytesIO (read in
 # blksize blocks), the result wrapped by middleware (iterated), HEAD; close()
-# of the file exactly once each time.
+# of the file exactly once each time (t/pep3333/filewrap.wsgi, /pep/fw*).
+# A text file byte for byte through t/wsgi/response.wsgi (/response/file).
+# (100 MiB through it, memory bounded: big_download.t.)
 use strict;
 use warnings;
 use FindBin;
@@ -10,7 +12,7 @@ use Test::More;
 use Digest::MD5 qw(md5_hex);
 use File::Temp ();
 use URI::Escape qw(uri_escape);
-use WsgiTest qw(log_offset);
+use WsgiTest qw(t_root ua url log_offset);
 use PepTest qw(raw_http parse_http hostport logs_dir wait_file slurp settled_log_since error_lines);
 
 my $hp = hostport();
@@ -84,6 +86,18 @@ for my $case (['bytesio', 8192, 100_000], ['bytesio', 1000, 5555], ['bytesio_mw'
     my $expect = int($size / $blk) + 1;
     cmp_ok scalar(@r), '>=', $expect, "$what $size/$blk: read in blocks ($expect or more reads)";
     is_deeply [ grep { $_ != $blk } @r ], [], "$what $size/$blk: every read asked for blksize";
+}
+
+# response.wsgi: t/logs/response_file.txt (3000 lines of text)
+{
+    my $file = t_root() . '/logs/response_file.txt';
+    my $want = join '', map { sprintf "line %05d %s\n", $_, join('', map { chr(97 + ($_ * 7 + $_ ** 2) % 26) } 1 .. 40) } 1 .. 3000;
+    { open my $fh, '>', $file or die "$file: $!"; print $fh $want; close $fh }
+    my $r = ua()->get(url('/response/file'));
+    is $r->code, 200, 'wsgi.file_wrapper: status 200';
+    is $r->header('Content-Length'), length $want, 'Content-Length';
+    ok $r->decoded_content eq $want, 'wsgi.file_wrapper: the whole file, byte for byte'
+        or diag 'got ' . length($r->decoded_content) . ' bytes, want ' . length($want);
 }
 
 # HEAD of a file response: no body, file closed

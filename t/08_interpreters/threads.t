@@ -2,6 +2,16 @@
 # across requests (the GIL is not held while the child waits for work), one
 # per sub-interpreter; concurrent requests to two apps in two sub-interpreters
 # all succeed, each answered by its own interpreter.
+#
+# Not the same test as t/standalone/06_interp_threads.t, which also sends
+# concurrent requests to two sub-interpreters: that one needs a server of its
+# own (25 threads per child, fresh children after each of several graceful
+# restarts) to make the first requests race to create both interpreters in
+# one child, and it runs outside Apache::Test. This one runs on the shared
+# test server, in children that have served other tests (whether first
+# requests race there is left to chance), and so it also runs in the
+# sanitizer stage (scripts/test runs only this suite under ASan + UBSan).
+# The thread that keeps running between requests is tested only here.
 use strict;
 use warnings;
 use FindBin;

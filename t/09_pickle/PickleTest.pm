@@ -1,6 +1,6 @@
 package PickleTest;
-# Helpers for t/08_pickle/*.t: requests to the pickle_on / pickle_off virtual
-# hosts of t/conf/pickle.conf.in, the WSGIS0301 entries each request appended
+# Helpers for t/09_pickle/*.t: requests to the pickle_on / pickle_off virtual
+# hosts of t/conf/09_pickle.conf.in, the WSGIS0301 entries each request appended
 # to t/logs/error_log (offset before, settled log after), and checks of one
 # entry's fields.
 use strict;
