@@ -678,6 +678,7 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t i
     load.mtime = f.mtime;
     load.seen_at = f.request_time;
     load.reloading = false;  // a changed script restarts the process instead
+    load.ask_script = rs.reloading;  // but reload_required() reloads in place, as mod_wsgi
     load.case_sensitive = shared_.case_sensitive;
     load.log = t.log_target();
     RequestScope current(t);

@@ -336,6 +336,7 @@ int serve(request_rec* r)
     load.mtime = r->finfo.mtime;
     load.seen_at = r->request_time;
     load.reloading = rs.reloading;
+    load.ask_script = rs.reloading;
     load.case_sensitive = case_sensitive_of(main_sc);
     load.log = log;
     return apache_status(serve_request(in, transport, rs, load));
