@@ -247,12 +247,12 @@ int serve(request_rec* r)
     const ScriptAlias* alias = alias_of(r);
     LogTarget log = LogTarget::of(r);
     if (r->finfo.filetype == APR_NOFILE) {
-        log_line(log, APLOG_ERR, "WSGIS0106", std::string("target WSGI script not found or unable to stat: ") + r->filename);
+        log_line(log, APLOG_ERR, "WSGIS0106", std::string("Target WSGI script not found or unable to stat: ") + r->filename);
         return HTTP_NOT_FOUND;
     }
     if (r->finfo.filetype == APR_DIR) {
         log_line(log, APLOG_ERR, "WSGIS0112",
-                 std::string("attempt to invoke a directory as a WSGI application: ") + r->filename);
+                 std::string("Attempt to invoke directory as WSGI application: ") + r->filename);
         return HTTP_FORBIDDEN;
     }
     if (!alias && !(ap_allow_options(r) & OPT_EXECCGI)) {
