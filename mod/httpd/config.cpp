@@ -154,6 +154,17 @@ const char* cmd_python_home(cmd_parms* cmd, void*, const char* arg)
 const char* cmd_python_path(cmd_parms* cmd, void*, const char* arg)
 {
     if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    // mod_wsgi's rule: the last WSGIPythonPath wins (said at start-up, so a
+    // configuration that meant to add both sees why it does not).
+    ServerConfig* c = sconf(cmd);
+    if (c->python_path_at) {
+        log_fmt(LogTarget::of(cmd->server), APLOG_WARNING, "WSGIS0006",
+                "WSGIPythonPath at %s replaces the one at %s (as in mod_wsgi, the last one is used; list every "
+                "directory in one WSGIPythonPath, separated by ':')",
+                where_of(cmd), c->python_path_at);
+        apr_array_clear(c->python_path);
+    }
+    c->python_path_at = where_of(cmd);
     std::string_view all(arg);
     size_t pos = 0;
     while (pos <= all.size()) {

@@ -38,6 +38,7 @@ struct ServerConfig {
     // Process-wide settings: only meaningful on the main server.
     const char* python_home = nullptr;
     apr_array_header_t* python_path = nullptr;     // of const char*
+    const char* python_path_at = nullptr;          // file:line of the WSGIPythonPath in force
     int case_sensitive = kUnset;
     const char* socket_prefix = nullptr;           // WSGISocketPrefix (absolute)
     int restrict_embedded = kUnset;                // WSGIRestrictEmbedded
