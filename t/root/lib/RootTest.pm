@@ -6,7 +6,8 @@ package RootTest;
 #  - accounts: the test accounts, created when missing (idempotent), never
 #    removed: Apache's User (WSGISCRIPT_USER, default wsgitest), a daemon
 #    user wsgidaemon (a member of wsgiextra in /etc/group), another local
-#    user wsgiother, groups wsgisupp1 and wsgisupp2 for supplementary-groups=.
+#    user wsgiother, groups wsgisupp1 and wsgisupp2 for supplementary-groups=,
+#    and wsgidemo, the system user of the Debian-style site (04_debian_site.t).
 #  - with_home: the daemon user's home directory for the duration of a test
 #    (made if missing, removed again at the end if it was made here).
 #  - server: a WsgiServer that runs its children as Apache's User.
@@ -54,13 +55,15 @@ sub accounts {
         unless defined getpwnam('wsgidaemon');
     my @members = split ' ', (getgrnam('wsgiextra'))[3] // '';
     run('gpasswd', '-q', '-a', 'wsgidaemon', 'wsgiextra') unless grep { $_ eq 'wsgidaemon' } @members;
-    run('useradd', '-M', '-s', '/usr/sbin/nologin', 'wsgiother') unless defined getpwnam('wsgiother');
-    for ([ apache => $APACHE_USER ], [ daemon => 'wsgidaemon' ], [ other => 'wsgiother' ]) {
+    for my $u (qw(wsgiother wsgidemo)) {
+        run('useradd', '-M', '-s', '/usr/sbin/nologin', $u) unless defined getpwnam($u);
+    }
+    for ([ apache => $APACHE_USER ], [ daemon => 'wsgidaemon' ], [ other => 'wsgiother' ], [ site => 'wsgidemo' ]) {
         my($role, $name) = @$_;
         my @pw = getpwnam($name) or die "no user $name";
         $ACCOUNTS{$role} = { name => $name, uid => $pw[2], gid => $pw[3], home => $pw[7] };
     }
-    for my $g (qw(wsgiextra wsgisupp1 wsgisupp2), $APACHE_USER, 'wsgidaemon') {
+    for my $g (qw(wsgiextra wsgisupp1 wsgisupp2 wsgidaemon wsgidemo), $APACHE_USER) {
         my $gid = getgrnam($g);
         die "no group $g" unless defined $gid;
         $ACCOUNTS{groups}{$g} = $gid;
@@ -232,8 +235,8 @@ sub proc_status {
     my $pid = shift;
     my %st;
     open my $fh, '<', "/proc/$pid/status" or return;
-    while (<$fh>) {
-        my($k, $v) = /^(\w+):\s*(.*)$/ or next;
+    while (my $line = <$fh>) {
+        my($k, $v) = $line =~ /^(\w+):\s*(.*)$/ or next;
         $st{$k} = [ split ' ', $v ];
     }
     return \%st;
