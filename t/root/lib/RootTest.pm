@@ -32,6 +32,10 @@ our @EXPORT_OK = qw(require_root accounts with_home server get_json wait_log soc
 
 my $APACHE_USER = $ENV{WSGISCRIPT_USER} || 'wsgitest';
 
+# Interrupted (^C, a closed pipe, a timeout's TERM): exit through the END
+# blocks, which stop the servers and remove the homes made here.
+$SIG{$_} = sub { exit 1 } for qw(INT TERM HUP PIPE);
+
 sub require_root {
     Test::More::plan(skip_all => 'needs root: Apache must be started as root to drop daemon processes '
                                  . 'to other users (scripts/test runs this stage only as root)')
