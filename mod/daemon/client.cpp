@@ -340,20 +340,31 @@ private:
             return Outcome::kDone;
         }
         int err = ch.error();
-        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) +
-                                                 (g_.options.socket_timeout > 0 ? " s (socket-timeout)" : " s (Timeout)")
+        const char* timeout_name = g_.options.socket_timeout > 0 ? "socket-timeout" : "Timeout";
+        if (err == ETIMEDOUT && !responded_ && !pid_) {
+            // No daemon process took the connection up: none is running (it
+            // keeps failing to start) or every one is busy.
+            log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0601",
+                    "no daemon process of group '%s' took the request for '%s' within %d s (%s): none is running, "
+                    "or all are busy; answered 503",
+                    g_.options.name.c_str(), q_.script_path, io_ms_ / 1000, timeout_name);
+            *status = HTTP_SERVICE_UNAVAILABLE;
+            return Outcome::kDone;
+        }
+        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) + " s (" +
+                                                 timeout_name + ")"
                           : err == 0      ? "closed the connection"
                                           : std::string("failed: ") + std::strerror(err);
         std::string how = err == ETIMEDOUT ? "" : how_it_ended(static_cast<pid_t>(pid_));
         std::string who = pid_ ? "daemon process " + std::to_string(pid_) : std::string("a daemon process");
         log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0602", "%s of group '%s' %s in the middle of the request for '%s'%s; %s",
                 who.c_str(), g_.options.name.c_str(), why.c_str(), q_.script_path, how.c_str(),
-                responded_ ? "the response is cut off" : "answered 502");
+                responded_ ? "the response is cut off" : err == ETIMEDOUT ? "answered 504" : "answered 502");
         if (responded_) {
             t_.end(false);
             *status = 0;
         } else {
-            *status = HTTP_BAD_GATEWAY;
+            *status = err == ETIMEDOUT ? HTTP_GATEWAY_TIME_OUT : HTTP_BAD_GATEWAY;
         }
         return Outcome::kDone;
     }
