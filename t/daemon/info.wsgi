@@ -13,7 +13,8 @@
 #   /sleep?s=S        sleep S seconds, then answer with the pid
 #   /stream?mib=N     N MiB from a generator, 1 MiB per item
 #   /file?path=P      the file P through wsgi.file_wrapper
-#   /upload?block=N   reads wsgi.input in N-byte reads: bytes, md5, VmRSS
+#   /upload?block=N[&max=M]  reads wsgi.input in N-byte reads (M bytes at
+#                     most): bytes, md5, VmRSS
 # (the big responses name the serving pid in X-D13-Pid)
 import hashlib
 import json
@@ -184,12 +185,13 @@ def application(environ, start_response):
     if what == '/upload':
         inp = environ['wsgi.input']
         block = int(q.get('block', '65536'))
+        limit = int(q.get('max', '-1'))
         h = hashlib.md5()
         n = 0
         before = peak = vmrss_kib()
         i = 0
-        while True:
-            piece = inp.read(block)
+        while limit < 0 or n < limit:
+            piece = inp.read(block if limit < 0 else min(block, limit - n))
             if not piece:
                 break
             h.update(piece)
