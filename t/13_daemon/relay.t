@@ -57,6 +57,8 @@ sub log_shape {
         # a process or an interpreter starting (a new Apache child, the
         # first request of a group) is not the request's doing
         next if $rest =~ /\b(?:WSGIS0003|WSGIS0502|WSGIS0101|WSGIS0600):/;
+        # nor is another group's process coming and going (d13-idle's)
+        next if $rest =~ /\bof group '(?!d13-b')[^']*'/;
         $rest =~ s/^\[pid \d+(?::tid \d+)?\] //;
         $rest =~ s/\[client [\d.:]+\] //;
         $rest =~ s/\Q$id\E/ID/g;
