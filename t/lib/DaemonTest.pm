@@ -51,10 +51,12 @@ sub ps_args {
 }
 
 # The processes of one group: children of the Apache parent $ppid whose
-# title is exactly $title (for example '(wsgi:NAME)').
+# title is $title (for example '(wsgi:NAME)'), alone or followed by spaces
+# and what is left of Apache's command line (see t/13_daemon/options.t and
+# t/standalone/13_daemon_server.t for what the title should be exactly).
 sub group_pids {
     my($ppid, $title) = @_;
-    return grep { (cmdline($_) // '') eq $title } children_of($ppid);
+    return grep { (cmdline($_) // '') =~ /^\Q$title\E(?:\s|\z)/ } children_of($ppid);
 }
 
 sub pid_alive { my $pid = shift; $pid && -e "/proc/$pid" && (cmdline($pid) // '') ne '' }
