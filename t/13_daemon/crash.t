@@ -8,6 +8,7 @@
 #   os._exit(3) before any response     -> 502, 'exit status 3'
 #   SIGKILL before any response         -> 502, 'killed by signal 9'
 #   os._exit(4) after 100000 body bytes -> 200 cut off, 'exit status 4'
+#   SIGKILL from outside while idle     -> the next request 200, no 502
 use strict;
 use warnings;
 use FindBin;
@@ -77,6 +78,25 @@ for my $case (['/d13/crash/exit?code=3', 'exit status 3', 'exited with status 3'
     ($r, my $next) = info_of($ua, url('/d13/crash/info'));
     is $r->code, 200, 'exit after part of the body: the next request 200';
     isnt $next->{pid}, $pid, 'exit after part of the body: a new process';
+}
+
+# --- the process is killed while idle (the Apache child holds a kept
+#     connection to it): the next request is served by the new process,
+#     no 502, no WSGIS0602 (the dead connection is not used, or a GET that
+#     found it dead before anything was read is sent again)
+{
+    ($r, my $before) = info_of($ua, url('/d13/crash/info'));
+    my $victim = $before->{pid};
+    ok $victim, "killed while idle: process $victim served a request";
+    my $off = log_offset();
+    ok kill('KILL', $victim), "killed while idle: SIGKILL to $victim";
+    ($r, my $after) = info_of($ua, url('/d13/crash/info'));
+    is $r->code, 200, 'killed while idle: the next request 200';
+    ok $after->{pid} && $after->{pid} != $victim, 'killed while idle: served by the new process';
+    my $log = wait_log($off, qr/WSGIS0607: daemon process $victim\b/, 10);
+    like $log, qr/WSGIS0607: daemon process $victim of group 'd13-crash' was killed by signal 9; starting a new one/,
+        'killed while idle: WSGIS0607 from the parent';
+    unlike $log, qr/WSGIS0602/, 'killed while idle: no WSGIS0602 (no request failed)';
 }
 
 done_testing;

@@ -10,7 +10,8 @@
 # Every other key, its value (str) or its type (wsgi.input, wsgi.errors,
 # wsgi.file_wrapper, wsgi.version ...) is the same; also for a POST with a
 # query string, a body and odd headers, and with WSGIPassAuthorization's
-# default (Off: no HTTP_AUTHORIZATION in either).
+# default (Off: no HTTP_AUTHORIZATION in either), and with
+# pass-authorization=On (/d13/auth: passed, as embedded).
 use strict;
 use warnings;
 use FindBin;
@@ -26,7 +27,7 @@ my %process_keys = map { $_ => 1 } qw(HTTP_X_D13_GROUP D13_GROUP mod_wsgi.proces
 
 sub environ_of {
     my($method, $group, $body) = @_;
-    my $req = HTTP::Request->new($method => url('/d13/env/environ/p%20i?a=1&b=%C3%A9'));
+    my $req = HTTP::Request->new($method => url('/d13/env/environ/p%20i%C3%A9?a=1&b=%C3%A9'));
     $req->header('X-D13-Group' => $group);
     $req->header('X-Odd' => "  spaced \t value ");
     $req->header('Authorization' => 'Basic dXNlcjpwYXNz');
@@ -65,13 +66,26 @@ for my $case (['GET', undef], ['POST', 'x=1&y=' . ('z' x 5000)]) {
     is $dmn->{'wsgi.multiprocess'}, '<bool True>', "$method: daemon wsgi.multiprocess True (processes=2)";
     ok !exists $dmn->{HTTP_AUTHORIZATION}, "$method: no HTTP_AUTHORIZATION (WSGIPassAuthorization Off), as embedded";
     is $dmn->{HTTP_X_ODD}, $emb->{HTTP_X_ODD}, "$method: header value as embedded";
-    is $dmn->{PATH_INFO}, '/environ/p i', "$method: PATH_INFO decoded";
+    is $dmn->{PATH_INFO}, "/environ/p i\x{c3}\x{a9}", "$method: PATH_INFO decoded, its bytes as latin-1 characters";
     my $n = scalar keys %$emb;
     cmp_ok $n, '>', 25, "$method: $n keys compared";
   TODO: {
         local $TODO = "defect: environ['mod_wsgi.process_group'] is '' in daemon mode";
         is $dmn->{'mod_wsgi.process_group'}, 'd13', "$method: daemon environ['mod_wsgi.process_group'] 'd13'";
     }
+}
+
+# WSGIPassAuthorization On (pass-authorization=On): HTTP_AUTHORIZATION passed,
+# as embedded
+{
+    my %auth;
+    for my $mount ('/d13/auth-embedded', '/d13/auth') {
+        my $res = $ua->get(url("$mount/environ"), Authorization => 'Basic dXNlcjpwYXNz');
+        is $res->code, 200, "pass-authorization=On ($mount): 200";
+        $auth{$mount} = json_body($res) || {};
+    }
+    is $auth{'/d13/auth'}{HTTP_AUTHORIZATION}, 'Basic dXNlcjpwYXNz', 'pass-authorization=On: HTTP_AUTHORIZATION in the daemon';
+    is $auth{'/d13/auth'}{HTTP_AUTHORIZATION}, $auth{'/d13/auth-embedded'}{HTTP_AUTHORIZATION}, '... as embedded';
 }
 
 done_testing;

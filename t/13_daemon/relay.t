@@ -132,6 +132,35 @@ for my $c (@cases) {
     is_deeply $ld, $le, "$what: the same log lines (" . scalar(@$le) . ')';
 }
 
+# --- scripts that fail: at import, by sys.exit(), without a callable, by
+#     raising; a missing one. The same status and log lines in both; with
+#     the import fixed, the next request imports it (in both).
+{
+    my $flag = "$logs/import_error.flag";
+    open my $fh, '>', $flag or die "$flag: $!";
+    close $fh;
+    for my $case (['import_error.wsgi', 500], ['sysexit.wsgi', 500], ['nocallable.wsgi', 500],
+                  ['app_error.wsgi', 500], ['no_such_script.wsgi', 404]) {
+        my($script, $want) = @$case;
+        my(%code, %shape);
+        for my $mount ('/d13/dir-embedded', '/d13/dir') {
+            my $off = log_offset();
+            my $res = parse_http(raw_http("GET $mount/$script HTTP/1.1\r\nHost: $hp\r\nConnection: close\r\n\r\n"));
+            $code{$mount} = $res->{code};
+            $shape{$mount} = log_shape(quiet_log_since($off), 'no-id', $mount);
+        }
+        is $code{'/d13/dir-embedded'}, $want, "$script: embedded $want";
+        is $code{'/d13/dir'}, $want, "$script: daemon $want";
+        ok scalar(@{ $shape{'/d13/dir'} }), "$script: daemon: " . scalar(@{ $shape{'/d13/dir'} }) . ' log lines';
+        is_deeply $shape{'/d13/dir'}, $shape{'/d13/dir-embedded'}, "$script: the same log lines as embedded";
+    }
+    unlink $flag;
+    for my $mount ('/d13/dir-embedded', '/d13/dir') {
+        my $res = parse_http(raw_http("GET $mount/import_error.wsgi HTTP/1.1\r\nHost: $hp\r\nConnection: close\r\n\r\n"));
+        is $res->{code}, 200, "import_error.wsgi fixed ($mount): the next request imports it";
+    }
+}
+
 # --- streaming -------------------------------------------------------------------------------------
 {
     my $id = "d13s$$";

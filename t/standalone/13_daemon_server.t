@@ -13,6 +13,8 @@
 #   (WSGIS0607 "retired ... after Apache's restart") and they are gone;
 # - apache2 -k restart: new processes, requests served;
 # - apache2 -k stop: no daemon process is left, the socket files are gone;
+# - an application that sends nothing within Apache's Timeout: the client
+#   gets a gateway error after the Timeout, WSGIS0602 says why;
 # - a group whose socket has gone (its WSGISocketPrefix directory removed, as
 #   a /run or /tmp cleaner would): 503, WSGIS0601 names the group and the
 #   socket path; the rest of the server is unaffected.
@@ -186,6 +188,7 @@ CONF
     # --- a group whose socket has gone ------------------------------------------------------------------
     {
         my $srv = WsgiServer->new(name => "daemon503-$mpm", mpm => $mpm, conf => <<'CONF');
+Timeout 2
 WSGISocketPrefix $root/run/wsgi
 WSGIDaemonProcess g processes=1 threads=2
 WSGIScriptAlias /g $root/app.wsgi process-group=g
@@ -196,9 +199,25 @@ CONF
         ok $srv->start, "$mpm: 503: server starts" or do { diag $srv->slurp_log; $srv->cleanup; next };
         my($sock) = glob "$srv->{root}/run/wsgi.*.sock";
         ok $sock && -S $sock, "$mpm: 503: the socket is in the WSGISocketPrefix directory";
-        File::Path::remove_tree("$srv->{root}/run");
         my $ua = LWP::UserAgent->new(timeout => 30);
-        my $r = $ua->get($srv->url('/g'));
+
+        # an application slower than Apache's Timeout (2 s here)
+        my $t0 = Time::HiRes::time();
+        my $r = $ua->get($srv->url('/g/sleep?s=4&tag=slow'));
+        my $took = Time::HiRes::time() - $t0;
+        cmp_ok $took, '<', 3.8, sprintf('%s: Timeout: the client is answered after the Timeout (%.1f s), not the app', $mpm, $took);
+        like $srv->slurp_log, qr/\[wsgiscript:error\][^\n]*WSGIS0602: daemon process \d+ of group 'g' sent nothing for 2 s \(Timeout\) in the middle of the request for '[^']*app\.wsgi'/,
+            "$mpm: Timeout: WSGIS0602 says the daemon sent nothing for the Timeout";
+        {
+            local $TODO = 'differs from mod_wsgi: a daemon that sends nothing within Timeout is 502 here, 504 '
+                        . '(Gateway Timeout, "Timeout when reading response headers from daemon process") in mod_wsgi';
+            is $r->code, 504, "$mpm: Timeout: 504 Gateway Timeout, as mod_wsgi";
+        }
+        ok $r->code == 502 || $r->code == 504, "$mpm: Timeout: a gateway error (" . $r->code . ')';
+        Time::HiRes::sleep(2.5);    # the slow request ends in the daemon
+
+        File::Path::remove_tree("$srv->{root}/run");
+        $r = $ua->get($srv->url('/g'));
         is $r->code, 503, "$mpm: 503: the group cannot be reached: 503";
         like $srv->slurp_log, qr/\[wsgiscript:error\][^\n]*WSGIS0601: daemon process group 'g' cannot be reached at \Q$sock\E: No such file or directory; answered 503/,
             "$mpm: 503: WSGIS0601 names the group, the socket path and the error";
