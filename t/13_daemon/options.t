@@ -20,7 +20,7 @@
 #               unprivileged, so the daemon runs as Apache's user with its
 #               groups (as mod_wsgi; the root stage checks them applied)
 #   graceful-timeout=, shutdown-timeout=  accepted (their effect:
-#               t/standalone/13_daemon_restart.t)
+#               t/standalone/13_daemon_server.t)
 # and that daemon processes are children of the Apache parent, not of an
 # Apache child. inactivity-timeout=: idle.t.
 use strict;
