@@ -220,7 +220,10 @@ public:
                     clean_ = complete;
                     return Outcome::kDone;
                 }
-                t_.end(complete);  // with the pending pieces
+                // A broken end goes out after what came before it, as in
+                // embedded mode; a whole one with the pending pieces.
+                if (!complete && !pending_.empty() && !flush_pending()) return Outcome::kDone;
+                t_.end(complete);
                 pending_.clear();
                 clean_ = complete && !t_.client_gone();
                 return Outcome::kDone;
@@ -380,7 +383,7 @@ private:
                 who.c_str(), g_.options.name.c_str(), why.c_str(), q_.script_path, how.c_str(),
                 responded_ ? "the response is cut off" : err == ETIMEDOUT ? "answered 504" : "answered 502");
         if (responded_) {
-            t_.end(false);
+            if (pending_.empty() || flush_pending()) t_.end(false);
             *status = 0;
         } else {
             *status = err == ETIMEDOUT ? HTTP_GATEWAY_TIME_OUT : HTTP_BAD_GATEWAY;

@@ -69,10 +69,7 @@ for my $case (['GET', undef], ['POST', 'x=1&y=' . ('z' x 5000)]) {
     is $dmn->{PATH_INFO}, "/environ/p i\x{c3}\x{a9}", "$method: PATH_INFO decoded, its bytes as latin-1 characters";
     my $n = scalar keys %$emb;
     cmp_ok $n, '>', 25, "$method: $n keys compared";
-  TODO: {
-        local $TODO = "defect: environ['mod_wsgi.process_group'] is '' in daemon mode";
-        is $dmn->{'mod_wsgi.process_group'}, 'd13', "$method: daemon environ['mod_wsgi.process_group'] 'd13'";
-    }
+    is $dmn->{'mod_wsgi.process_group'}, 'd13', "$method: daemon environ['mod_wsgi.process_group'] 'd13'";
 }
 
 # WSGIPassAuthorization On (pass-authorization=On): HTTP_AUTHORIZATION passed,

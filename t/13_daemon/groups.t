@@ -40,11 +40,7 @@ for my $where (qw(embedded main b)) {
 my %pg = (embedded => '', main => 'd13', b => 'd13-b');
 for my $where (qw(embedded main b)) {
     is $d{$where}{process_group}, $pg{$where}, "$where: mod_wsgi.process_group '$pg{$where}'";
-  TODO: {
-        local $TODO = $where eq 'embedded' ? undef
-            : "defect: environ['mod_wsgi.process_group'] is '' in daemon mode (pipeline/environ.cpp template)";
-        is $d{$where}{environ_process_group}, $pg{$where}, "$where: environ['mod_wsgi.process_group'] '$pg{$where}'";
-    }
+    is $d{$where}{environ_process_group}, $pg{$where}, "$where: environ['mod_wsgi.process_group'] '$pg{$where}'";
 }
 my %pids = map { $d{$_}{pid} => 1 } keys %d;
 is scalar(keys %pids), 3, 'three processes: ' . join(', ', map { "$_ $d{$_}{pid}" } sort keys %d);
@@ -112,7 +108,6 @@ is $unset->{pid}, $d{embedded}{pid}, '... in the Apache child';
 {
     my $off = log_offset();
     ($r, my $glob) = info_of($ua, url('/d13/env/info'), 'X-D13-Group' => 'global');
-    local $TODO = "defect: a %{ENV:var} whose value is %{GLOBAL} is taken as a group name (WSGIS0608), mod_wsgi runs it embedded";
     is $r->code, 200, "%{ENV:D13_GROUP}='%{GLOBAL}': 200";
     is $glob->{process_group}, '', "%{ENV:D13_GROUP}='%{GLOBAL}': embedded (as mod_wsgi)";
 }

@@ -21,10 +21,10 @@ my $pid = $one->{pid};
 ok $pid, "served by $pid";
 my $parent = $one->{ppid};
 
-my $log = wait_log($off, qr/WSGIS0607: daemon process $pid of group 'd13-idle'[^\n]*starting a new one/, 10);
-like $log, qr/WSGIS0604: daemon process $pid of group 'd13-idle' is retiring: idle for inactivity-timeout/,
+my $log = wait_log($off, qr/WSGIS0607: daemon process $pid of group 'd13-idle'[^\n]*replaced by/, 10);
+like $log, qr/WSGIS0604: daemon process $pid of group 'd13-idle' is retiring: inactivity-timeout/,
     'WSGIS0604: it retires after the inactivity-timeout';
-like $log, qr/\[wsgiscript:info\][^\n]*WSGIS0607: daemon process $pid of group 'd13-idle' exited with status 0; starting a new one/,
+like $log, qr/\[wsgiscript:info\][^\n]*WSGIS0607: daemon process $pid of group 'd13-idle' ended \(inactivity-timeout\); replaced by \d+/,
     'WSGIS0607 (info): it exited with status 0 and a new one is started';
 ok wait_until(sub { !pid_alive($pid) }, 5), "process $pid is gone";
 my @now = wait_until(sub { my @p = group_pids($parent, '(wsgi:d13-idle)'); @p ? \@p : undef }, 10);
@@ -41,7 +41,7 @@ isnt $two->{token}, $one->{token}, 'a new interpreter';
 # started after it has served nothing and stays
 if ($new) {
     my $at = log_offset();
-    wait_log($at, qr/WSGIS0607: daemon process $new of group 'd13-idle'[^\n]*starting a new one/, 10);
+    wait_log($at, qr/WSGIS0607: daemon process $new of group 'd13-idle'[^\n]*replaced by/, 10);
     my @after = wait_until(sub { my @p = grep { $_ != $new } group_pids($parent, '(wsgi:d13-idle)'); @p ? \@p : undef }, 10);
     my $third = $after[0] && $after[0][0];
     ok $third, "process $new retired after serving one request; $third runs now";

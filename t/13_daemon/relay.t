@@ -139,7 +139,7 @@ for my $c (@cases) {
     my $flag = "$logs/import_error.flag";
     open my $fh, '>', $flag or die "$flag: $!";
     close $fh;
-    for my $case (['import_error.wsgi', 500], ['sysexit.wsgi', 500], ['nocallable.wsgi', 500],
+    for my $case (['import_error.wsgi', 500], ['sysexit.wsgi', 500], ['nocallable.wsgi', 404],
                   ['app_error.wsgi', 500], ['no_such_script.wsgi', 404]) {
         my($script, $want) = @$case;
         my(%code, %shape);

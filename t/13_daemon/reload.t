@@ -46,7 +46,7 @@ is $v2->{mtime}, $mtime * 1_000_000, '__mtime__ is the new mtime';
 my $log = wait_log($off, qr/WSGIS0607: daemon process $v1->{pid}\b/, 10);
 like $log, qr/WSGIS0604: daemon process $v1->{pid} of group 'd13-reload' is retiring: a script it loaded has changed/,
     'WSGIS0604: the old process retires because a script changed';
-like $log, qr/\[wsgiscript:info\][^\n]*WSGIS0607: daemon process $v1->{pid} of group 'd13-reload' exited with status 0; starting a new one/,
+like $log, qr/\[wsgiscript:info\][^\n]*WSGIS0607: daemon process $v1->{pid} of group 'd13-reload' ended \(a script it loaded has changed\); replaced by \d+/,
     'WSGIS0607 (info): it exited with status 0';
 unlike $log, qr/WSGIS0102/, 'no in-process reload (WSGIS0102) in daemon mode';
 
