@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""Write the seed corpus of tests/fuzz (corpus/<harness>/<name>).
+
+The committed corpus is this script's output; run it again after changing a
+seed here (it rewrites only the files it names). Each harness's input format
+is described at the top of its fuzz_<harness>.cpp.
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+OPTIONS = {
+    "group-global": b"application-group=%{GLOBAL}",
+    "group-resource": b"application-group=%{RESOURCE}",
+    "group-server": b"application-group=%{SERVER}\n*server=www.example.com",
+    "group-env-set": b"application-group=%{ENV:APP_GROUP}\nAPP_GROUP=tenant-a",
+    "group-env-unset": b"application-group=%{ENV:UNSET}",
+    "group-env-empty": b"application-group=%{ENV:EMPTY}\nEMPTY",
+    "group-mixed": b"application-group=site-%{ENV:SITE}-%{SERVER}|%{RESOURCE}\nSITE=blue\n*script=/app",
+    "group-unknown-var": b"application-group=%{BOGUS}",
+    "group-unterminated": b"application-group=%{ENV:",
+    "group-env-noname": b"application-group=%{ENV:}",
+    "group-no-reexpand": b"%{ENV:X}%{ENV:Y}\nX=%{SERVER}\nY\n*server=host:443\n*script=/x/%{ENV:X}",
+    "process-group": b"process-group=x",
+    "process-group-global": b"process-group=%{GLOBAL}",
+    "callable": b"callable-object=app",
+    "callable-empty": b"callable-object=",
+    "pass-auth-on": b"pass-authorization=On",
+    "pass-auth-off-case": b"pass-authorization=oFF",
+    "pass-auth-bad": b"pass-authorization=yes",
+    "on-off": b"On",
+    "no-name": b"=value",
+    "no-equals": b"callable-object",
+    "unknown-option": b"daemon-process=x",
+    "path": b"/var/www/App.wsgi",
+}
+
+HTTP_RULES = {
+    "status-ok": b"200 OK",
+    "status-not-found": b"404 Not Found",
+    "status-crlf": b"200 OK\r\nSet-Cookie: x=1",
+    "status-leading-zero": b"099 Low",
+    "status-four-digits": b"2000 OK",
+    "status-no-reason": b"200 ",
+    "status-nul": b"500 Internal\x00Error",
+    "status-latin1": b"200 Caf\xe9",
+    "header-plain": b"Content-Type: text/html; charset=utf-8",
+    "header-crlf-injection": b"X-Injected: a\r\nSet-Cookie: evil=1",
+    "header-lf": b"X-LF: a\nb",
+    "header-tab": b"X-Tab: a\tb",
+    "header-del": b"X-Del: a\x7fb",
+    "header-bad-name": b"Bad Name: v",
+    "header-token-chars": b"X-!#$%&'*+-.^_`|~: v",
+    "header-latin1-value": b"X-Latin1: caf\xe9",
+    "cl-plain": b"Content-Length: 12345",
+    "cl-max": b"Content-Length: 9223372036854775807",
+    "cl-over-max": b"Content-Length: 9223372036854775808",
+    "cl-negative": b"Content-Length: -1",
+    "cl-plus": b"Content-Length: +5",
+    "cl-trailing-space": b"Content-Length: 1 ",
+    "cl-leading-zeros": b"Content-Length: 00012",
+}
+
+
+def body(block, program, data):
+    """fuzz_body_reader input: [block][P][program][body]."""
+    prog = bytes(program)
+    assert len(prog) < 256
+    return bytes([block, len(prog)]) + prog + data
+
+
+# Program operations (fuzz_body_reader.cpp): op = byte % 10.
+READ, READ_ALL, LINE, LINE_ALL, PIECE, FAIL, DETACH, AT_END, READ_HUGE, LINE_HUGE = range(10)
+# Size bytes 240-255.
+S_MINUS1, S_MINUS2, S_LLMIN, S_0, S_1, S_BLK_M1, S_BLK, S_BLK_P1, S_2BLK, S_2BLK_P1, S_1E12, S_LLMAX = range(240, 252)
+TEXT = b"".join(b"line %d of the body\n" % i for i in range(8))
+
+BODY_READER = {
+    "lines": body(4, [LINE_ALL, LINE_ALL, LINE_ALL, LINE, 5, READ_ALL], b"one\ntwo\n\nthree\nfour"),
+    "trickle-huge-read": body(250, [PIECE, 1, READ_HUGE], b"abc" * 100),
+    "trickle-huge-readline": body(8, [PIECE, 3, LINE_HUGE, LINE_HUGE], b"no newline for a while" * 4 + b"\nend"),
+    "fail-mid-read": body(8, [PIECE, 3, READ, 20, FAIL, READ, 100, READ, 50, READ_ALL], bytes(range(200))),
+    "fail-in-readline": body(4, [PIECE, 5, FAIL, LINE_ALL, LINE_ALL, LINE_ALL], b"partial line\nnext"),
+    "fail-first": body(16, [FAIL, READ_ALL, AT_END, READ_ALL], TEXT),
+    "detach": body(4, [READ, 1, DETACH, READ_ALL, AT_END, LINE_ALL], b"abcdef"),
+    "detach-buffered": body(64, [LINE_ALL, DETACH, LINE_ALL], TEXT),
+    "block-boundaries": body(16, [READ, S_BLK_M1, READ, S_BLK, READ, S_BLK_P1, READ, S_2BLK, LINE, S_MINUS1,
+                                  PIECE, 0, READ, S_2BLK_P1], TEXT),
+    "zero-sizes": body(0, [READ, S_0, LINE, S_0, READ, S_1, LINE, S_1, AT_END, READ_ALL], b"x\ny"),
+    "negative-sizes": body(5, [READ, S_MINUS2, LINE, S_LLMIN, READ, S_LLMAX, LINE, S_1E12], TEXT),
+    "readline-then-read": body(4, [LINE_ALL, READ, 3, LINE_ALL, READ_ALL], b"a\nbcdefgh\nij"),
+    "empty-body": body(10, [READ_ALL, AT_END, LINE_ALL], b""),
+    "big-block": body(250, [LINE, 10, READ, 200, FAIL, READ_HUGE, READ_ALL], TEXT * 4),
+}
+
+SCRIPT_SOURCE = {
+    "cookie-line1": b"# -*- coding: latin-1 -*-\nprint('caf\xe9')\n",
+    "cookie-line2-shebang": b"#!/usr/bin/python3\n# vim: set fileencoding=utf-8 :\ndef application(e, s): pass\n",
+    "cookie-line2-blank": b"\n# coding: cp1252\nx = 1\n",
+    "cookie-after-code": b"x = 1\n# coding: latin-1\n",
+    "cookie-line3": b"#!/usr/bin/python3\n\n# coding: latin-1\n",
+    "cookie-empty-name": b"#coding:\n",
+    "cookie-spaces-crlf": b"\t\f# coding:   euc-jp  \r\nx = 1\r\n",
+    "cookie-utf8-variant": b"# coding=utf_8_unix\n",
+    "bom-plain": b"\xef\xbb\xbfdef application(environ, start_response):\n    return []\n",
+    "bom-utf8-cookie": b"\xef\xbb\xbf# coding=utf-8\n",
+    "bom-latin1-cookie": b"\xef\xbb\xbf# coding: latin-1\n",
+    "nul": b"def application(environ, start_response):\n    return [b'\x00']\n",
+    "nul-late-line": b"a\nb\nc\x00d\n",
+    "not-a-comment": b"x = '# coding: latin-1'\n",
+}
+
+CORPORA = {"options": OPTIONS, "http_rules": HTTP_RULES, "body_reader": BODY_READER, "script_source": SCRIPT_SOURCE}
+
+
+def main():
+    for harness, seeds in CORPORA.items():
+        d = os.path.join(HERE, "corpus", harness)
+        os.makedirs(d, exist_ok=True)
+        for name, data in seeds.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+    print("wrote", sum(len(s) for s in CORPORA.values()), "seeds", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
