@@ -35,6 +35,7 @@ int main(int argc, char** argv)
         std::ifstream f(p, std::ios::binary);
         std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
         std::fprintf(stderr, "Running: %s\n", p.c_str());
+        bytes.reserve(1);  // never a null pointer, even for an empty input (as under libFuzzer)
         LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     }
     std::printf("%s: %zu input(s) ran, every property held\n", argv[0], inputs.size());
