@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'python'))
 
 import pickle  # noqa: E402
 
-from wsgiscript import _host, pickle_diagnostics  # noqa: E402
+from wsgiscript import _host, _pickle_patch, pickle_diagnostics  # noqa: E402
 
 BOUND = 1.03
 
@@ -137,9 +137,9 @@ def set_mode(on):
     The first call installs for real, to learn what install() puts in place.
     """
     if not _MODES:
-        off = {name: getattr(pickle, name) for name in pickle_diagnostics._NAMES}
-        pickle_diagnostics.install(log=lambda level, msg: None)
-        _MODES[True] = dict(pickle_diagnostics._state['replacements'])
+        off = {name: getattr(pickle, name) for name in _pickle_patch.NAMES}
+        pickle_diagnostics.install(log=lambda level, tag, text: None)
+        _MODES[True] = {name: getattr(pickle, name) for name in _pickle_patch.NAMES}
         _MODES[False] = off
     for name, value in _MODES[on].items():
         setattr(pickle, name, value)

@@ -1,7 +1,7 @@
 # Writes OUT: a C++ table of the Python sources in SRC_DIR (*.py).
 file(GLOB files ${SRC_DIR}/*.py)
 list(SORT files)
-set(body "// Generated from python/wsgiscript by mod/embed_python.cmake: do not edit.\n#include \"wsgi_embedded.h\"\nnamespace wsgi {\nconst EmbeddedSource kEmbeddedSources[] = {\n")
+set(body "// Generated from python/wsgiscript by mod/embed_python.cmake: do not edit.\n#include \"runtime/embedded.h\"\nnamespace wsgi {\nconst EmbeddedSource kEmbeddedSources[] = {\n")
 set(count 0)
 foreach(f IN LISTS files)
   if(f STREQUAL "")

@@ -2,24 +2,44 @@
 
 ``ScriptHost`` loads "script files" the way mod_wsgiscript does: a module
 object named ``_mod_wsgi_<md5 of path>`` in sys.modules, with ``__file__``,
-``__mtime__`` and ``__wsgiscript_generation__`` set before its code runs, and
-``_registry.note_loaded`` called afterwards.  A reload makes a new module
-object.  It also captures log lines and fakes the request and the
+``__mtime__`` and ``__wsgiscript_generation__`` set before its code runs;
+afterwards the load goes into the script table (``_host``'s fallback for
+``_wsgiscript.loaded_scripts()``) and, where pickle diagnostics are
+installed, to ``pickle_diagnostics.note_loaded``.  A reload makes a new
+module object.  It also captures log lines and fakes the request and the
 configuration through ``wsgiscript._host``.
 """
 
+import os
+import re
+import subprocess
 import sys
 import types
 import unittest
 
 import wsgiscript
-from wsgiscript import _host, _registry
+from wsgiscript import _host, _pickle_origins
 from wsgiscript import pickle_diagnostics
+
+TAG_RE = re.compile(r'WSGIS\d{4}\Z')
+PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_python(code):
+    """Run ``code`` in a fresh ``python -S`` with the package importable; its stdout.
+
+    For what one process cannot show twice: which modules an import adds.
+    """
+    out = subprocess.run([sys.executable, '-S', '-c', code], capture_output=True, text=True,
+                         cwd=PYTHON_DIR)
+    if out.returncode != 0:
+        raise AssertionError(out.stderr)
+    return out.stdout
 
 
 class ScriptHost:
     def __init__(self):
-        self.lines = []          # (level, message) logged
+        self.lines = []          # (level, 'TAG: text') logged
         self.configured = {}     # what _wsgiscript.configured_scripts() returns
         self.request = None      # what _wsgiscript.request_info() returns
         self.generations = {}    # path -> generation loaded last
@@ -27,8 +47,11 @@ class ScriptHost:
         self._modules = set()
 
     # -- the host functions the package calls
-    def log(self, level, message):
-        self.lines.append((level, message))
+    def log(self, level, tag, text):
+        """_wsgiscript.log(level, tag, text): the only form the package may use."""
+        assert type(level) is int and TAG_RE.match(tag), (level, tag)
+        assert type(text) is str, text
+        self.lines.append((level, '%s: %s' % (tag, text)))
 
     def start(self):
         for name in ('log', 'request_info', 'configured_scripts'):
@@ -36,7 +59,8 @@ class ScriptHost:
         _host.log = self.log
         _host.request_info = lambda: self.request
         _host.configured_scripts = lambda: dict(self.configured)
-        _registry._reset()
+        _host.fallback_forget()
+        _pickle_origins._reset()
         return self
 
     def stop(self):
@@ -45,7 +69,8 @@ class ScriptHost:
             setattr(_host, name, value)
         for name in self._modules:
             sys.modules.pop(name, None)
-        _registry._reset()
+        _host.fallback_forget()
+        _pickle_origins._reset()
 
     # -- script loading as the C++ does it
     def load(self, path, code, mtime=1700000000000000):
@@ -61,12 +86,18 @@ class ScriptHost:
         exec(compile(code, path, 'exec'), module.__dict__)
         self.generations[path] = generation
         self.configured[name] = path
-        _registry.note_loaded(name, path, generation, mtime)
+        _host.fallback_note_loaded(name, path, generation, mtime)
+        if pickle_diagnostics.installed():
+            pickle_diagnostics.note_loaded(name, generation)
         return module
 
     def unload(self, path):
         """Take a script module out of sys.modules (as if never loaded here)."""
         sys.modules.pop(wsgiscript.mangle(path), None)
+
+    def forget(self, path=None):
+        """Take a script (default: all) out of this interpreter's script table."""
+        _host.fallback_forget(None if path is None else wsgiscript.mangle(path))
 
     # -- reading the log
     def entries(self, tag='WSGIS0301'):

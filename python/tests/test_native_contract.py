@@ -2,7 +2,8 @@
 
 Runs in a fresh interpreter where ``import _wsgiscript`` finds a fake with the
 documented interface, as it would inside Apache, and checks that the package
-uses it: log(level, message), request_info(), configured_scripts(), guard().
+uses it: log(level, tag, text), loaded_scripts(), request_info(),
+configured_scripts(), guard().
 """
 
 import os
@@ -20,9 +21,14 @@ FAKE = textwrap.dedent('''
     fake.guarded = []
     fake.request = None
     fake.configured = {}
-    def log(level, message):
-        assert type(level) is int and type(message) is str
-        fake.lines.append((level, message))
+    fake.scripts = {}
+    def log(level, tag, text):
+        # the tagged form only: the C++ checks the tag the same way
+        assert type(level) is int and type(tag) is str and type(text) is str
+        assert len(tag) == 9 and tag.startswith('WSGIS') and tag[5:].isdigit(), tag
+        fake.lines.append((level, tag, text))
+    def loaded_scripts():
+        return dict(fake.scripts)
     def request_info():
         return fake.request
     def configured_scripts():
@@ -39,7 +45,7 @@ FAKE = textwrap.dedent('''
                     sys.unraisablehook  # the C guard reports it as unraisable
                 raise
         return call
-    fake.log, fake.request_info = log, request_info
+    fake.log, fake.request_info, fake.loaded_scripts = log, request_info, loaded_scripts
     fake.configured_scripts, fake.guard = configured_scripts, guard
     sys.modules['_wsgiscript'] = fake
 ''')
@@ -61,6 +67,7 @@ class NativeContractTest(unittest.TestCase):
             import wsgiscript
             from wsgiscript import _host, _registry, pickle_diagnostics
             assert _host.native is fake and _host.guard is fake.guard
+            assert _host.loaded_scripts is fake.loaded_scripts
             pickle_diagnostics.install()
             assert set(fake.guarded) == {_pickle.dumps, _pickle.dump, _pickle.loads, _pickle.load}
             path = '/srv/a.wsgi'
@@ -69,20 +76,24 @@ class NativeContractTest(unittest.TestCase):
             m.__file__, m.__mtime__, m.__wsgiscript_generation__ = path, 1, 1
             sys.modules[name] = m
             exec('class B: pass', m.__dict__)
-            _registry.note_loaded(name, path, 1, 1)
+            # what the server does after the load: its table, then the diagnostics
+            fake.scripts[name] = (path, 1, 1, 1.5, None, ((1, 1, 1.5),))
+            pickle_diagnostics.note_loaded(name, 1)
+            rec = wsgiscript.loaded_scripts()[name]
+            assert (rec.path, rec.generation, rec.loaded_at, rec.history[0].at) == (path, 1, 1.5, 1.5), rec
             data = pickle.dumps(m.B())
             del sys.modules[name]
             fake.request = ('10.1.1.1', 'GET', '/a/b')
             fake.configured = {name: path}
-            _registry._reset()
+            fake.scripts.clear()  # not loaded in this interpreter
             try:
                 pickle.loads(data)
             except ModuleNotFoundError:
                 pass
             assert len(fake.lines) == 1, fake.lines
-            level, line = fake.lines[0]
-            assert level == 4
-            print(line)
+            level, tag, text = fake.lines[0]
+            assert level == 4 and tag == 'WSGIS0301', fake.lines
+            print(tag + ': ' + text)
         ''')
         self.assertIn('WSGIS0301: pickle diagnostics: module-not-importable: ', out)
         self.assertIn('/srv/a.wsgi', out)

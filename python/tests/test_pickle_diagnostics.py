@@ -176,9 +176,35 @@ class ReloadScenarios(Base):
         self.check(self.cache.stash[2], 'not-same-object', 'B')
 
     def test_class_generation_from_its_methods(self):
-        from wsgiscript import _registry
-        _registry._origins = None  # only the method's globals can tell
+        from wsgiscript import _pickle_origins
+        # the class itself unnoted (as a nested class would be): only its
+        # method's globals, the namespace of generation 1, can tell
+        del _pickle_origins._origins[id(self.cache.stash[3])]
         self.check(self.cache.stash[3], 'not-same-object', 'WithMethod')
+
+    def test_generation_unknown_without_origins(self):
+        # nothing noted (a load before install() in an earlier generation): the
+        # registry still knows the reload, not where the object comes from
+        from wsgiscript import _pickle_origins
+        _pickle_origins._reset()
+        exc = self.fail_pickle(self.cache.stash[3])
+        self.assert_same_failure(self.cache.stash[3], exc)
+        entry = self.one_entry()
+        self.assert_entry(entry, 'not-same-object', 'WithMethod')
+        self.assertRegex(entry, r'the script has been reloaded \(now generation 2, last reloaded at '
+                                r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\); the generation '
+                                r'the object came from is unknown\. Remedy: ')
+
+    def test_module_attributes_are_not_read(self):
+        # the registry and the origins say generation 1 -> 2; the module
+        # attributes (public API for applications) are not consulted
+        for module in [sys.modules[MOD]] + [o.__globals__ for o in (self.cache.stash[0],)]:
+            ns = module if isinstance(module, dict) else module.__dict__
+            ns['__wsgiscript_generation__'] = 77
+            ns['__file__'] = '/elsewhere.wsgi'
+        entry = self.check(self.cache.stash[0], 'not-same-object', 'a')
+        self.assertNotIn('77', entry)
+        self.assertNotIn('/elsewhere.wsgi', entry)
 
     def test_two_reloads(self):
         self.host.load(APP, SCRIPT)  # generation 3, and 'a' still exists
@@ -211,8 +237,7 @@ class UnpicklingScenarios(Base):
     def test_module_unknown_to_server(self):
         data = self.make_data()
         self.host.unload(APP)
-        from wsgiscript import _registry
-        _registry._reset()
+        self.host.forget()
         self.host.configured.clear()
         with self.assertRaises(ModuleNotFoundError):
             pickle.loads(data)
@@ -225,8 +250,7 @@ class UnpicklingScenarios(Base):
         # another application group loaded it: not in this registry, but configured
         data = self.make_data()
         self.host.unload(APP)
-        from wsgiscript import _registry
-        _registry._reset()
+        self.host.forget()
         with self.assertRaises(ModuleNotFoundError):
             pickle.loads(data)
         self.assert_entry(self.one_entry(), 'module-not-importable', 'B')
@@ -339,16 +363,17 @@ class EntryPoints(Base):
         code = textwrap.dedent('''
             import sys, types, pickle
             import wsgiscript
-            from wsgiscript import pickle_diagnostics, _registry
+            from wsgiscript import pickle_diagnostics, _host
             lines = []
-            pickle_diagnostics.install(log=lambda l, m: lines.append(m))
+            pickle_diagnostics.install(log=lambda l, tag, text: lines.append(tag + ': ' + text))
             from multiprocessing.reduction import ForkingPickler
             name = wsgiscript.mangle('/srv/mp.wsgi')
             m = types.ModuleType(name); m.__file__ = '/srv/mp.wsgi'
             m.__wsgiscript_generation__ = 1
             sys.modules[name] = m
             exec('def job(): pass', m.__dict__)
-            _registry.note_loaded(name, '/srv/mp.wsgi', 1, 0)
+            _host.fallback_note_loaded(name, '/srv/mp.wsgi', 1, 0)
+            pickle_diagnostics.note_loaded(name, 1)
             job = m.job; del m.job
             try:
                 ForkingPickler.dumps(job)
@@ -543,13 +568,15 @@ class EntryDetails(Base):
     def test_injected_logger(self):
         pickle_diagnostics.uninstall()
         mine = []
-        pickle_diagnostics.install(log=lambda level, msg: mine.append((level, msg)))
+        pickle_diagnostics.install(log=lambda level, tag, text: mine.append((level, tag, text)))
         m = self.host.load(APP, SCRIPT)
         z = m.a
         del m.a
         self.fail_pickle(z)
         self.assertEqual(len(mine), 1)
         self.assertEqual(mine[0][0], 4)
+        self.assertEqual(mine[0][1], 'WSGIS0301')
+        self.assertTrue(mine[0][2].startswith('pickle diagnostics: not-found: '), mine[0][2])
         self.no_entry()
 
     def test_diagnostics_failure_is_logged_and_exception_unchanged(self):
@@ -559,9 +586,10 @@ class EntryDetails(Base):
 
         def broken(facts):
             raise RuntimeError('formatter broke')
-        orig = pickle_diagnostics._format
-        pickle_diagnostics._format = broken
-        self.addCleanup(setattr, pickle_diagnostics, '_format', orig)
+        from wsgiscript import _pickle_message
+        orig = _pickle_message.entry_text
+        _pickle_message.entry_text = broken
+        self.addCleanup(setattr, _pickle_message, 'entry_text', orig)
         exc = self.fail_pickle(z)
         self.assert_same_failure(z, exc)
         self.assertEqual(self.host.entries(), [])

@@ -1,13 +1,11 @@
 import hashlib
-import subprocess
-import sys
 import time
 import unittest
 
 import wsgiscript
-from wsgiscript import _registry
+from wsgiscript import _host, _registry
 
-from .support import HostTestCase
+from .support import HostTestCase, run_python
 
 
 class MangleTest(unittest.TestCase):
@@ -72,45 +70,52 @@ class RegistryTest(HostTestCase):
         self.assertEqual(len(scripts), 0)
         self.assertEqual(len(wsgiscript.loaded_scripts()), 1)
 
-    def test_origin_generation(self):
-        m1 = self.host.load('/srv/a.wsgi', 'class B: pass\ndef f(): pass\nimport os\n')
-        m2 = self.host.load('/srv/a.wsgi', 'class B: pass\ndef f(): pass\n')
-        self.assertEqual(_registry.origin_generation(m1.B), 1)
-        self.assertEqual(_registry.origin_generation(m1.f), 1)
-        self.assertEqual(_registry.origin_generation(m2.B), 2)
-        self.assertIsNone(_registry.origin_generation(m1.os))  # not defined by the script
+    def test_records_come_from_the_hosts_table(self):
+        # what _wsgiscript.loaded_scripts() returns in Apache, as is
+        raw = {'_mod_wsgi_' + 'a' * 32: ('/srv/x.wsgi', 3, 30, 100.0, 300.5,
+                                        ((1, 10, 100.0), (2, 20, 200.25), (3, 30, 300.5)))}
+        saved = _host.loaded_scripts
+        _host.loaded_scripts = lambda: dict(raw)
+        self.addCleanup(setattr, _host, 'loaded_scripts', saved)
+        rec = wsgiscript.loaded_scripts()['_mod_wsgi_' + 'a' * 32]
+        self.assertIsInstance(rec, _registry.ScriptRecord)
+        self.assertEqual(tuple(rec), ('_mod_wsgi_' + 'a' * 32, '/srv/x.wsgi', 3, 30, 100.0, 300.5,
+                                      ((1, 10, 100.0), (2, 20, 200.25), (3, 30, 300.5))))
+        self.assertTrue(all(isinstance(e, _registry.LoadEvent) for e in rec.history))
+        self.assertEqual(rec.generation_loaded_at(2), 200.25)
+        self.assertEqual(_registry.get('_mod_wsgi_' + 'a' * 32), rec)
+        self.assertIsNone(_registry.get('_mod_wsgi_' + 'b' * 32))
 
-    def test_origin_entries_leave_with_their_objects(self):
-        import gc
-        m1 = self.host.load('/srv/a.wsgi', 'class B: pass\ndef f(): pass\n')
-        key = id(m1.f)
-        self.assertIn(key, _registry._origins)
-        self.host.load('/srv/a.wsgi', 'x = 1\n')  # reload: B and f of generation 1 are dropped
-        del m1
-        gc.collect()
-        self.assertNotIn(key, _registry._origins)
-        self.assertEqual(len(_registry._origins), 0)
+    def test_registry_keeps_no_state(self):
+        self.host.load('/srv/a.wsgi', 'x = 1')
+        self.assertEqual(len(wsgiscript.loaded_scripts()), 1)
+        self.host.forget()  # the host's table is the only record
+        self.assertEqual(len(wsgiscript.loaded_scripts()), 0)
+        self.assertIsNone(_registry.get(wsgiscript.mangle('/srv/a.wsgi')))
+        self.assertEqual([n for n, v in vars(_registry).items()
+                          if isinstance(v, (dict, list, set)) and not n.startswith('__')], [])
 
-    def test_no_weakref_module(self):
-        code = ('import sys\nsys.modules.pop("weakref", None)\nimport wsgiscript._registry as r\n'
-                'def f(): pass\nf.__module__ = "m"\n'
-                'r._note_origins("m", {"f": f}, 3)\n'
-                'assert r.origin_generation(f) == 3\n'
-                'print("weakref" in sys.modules)')
-        out = subprocess.run([sys.executable, '-S', '-c', code], check=True,
-                             capture_output=True, text=True,
-                             cwd=wsgiscript.__path__[0] + '/..').stdout
-        self.assertEqual(out.strip(), 'False')
+    def test_history_keeps_the_latest_64_loads(self):
+        for mtime in range(1, 71):
+            self.host.load('/srv/a.wsgi', 'x = 1', mtime=mtime)
+        rec = wsgiscript.loaded_scripts()[wsgiscript.mangle('/srv/a.wsgi')]
+        self.assertEqual(_host.HISTORY_LIMIT, 64)
+        self.assertEqual(rec.generation, 70)
+        self.assertEqual(len(rec.history), 64)
+        self.assertEqual([e.generation for e in rec.history], list(range(7, 71)))
+        self.assertEqual(rec.history[-1].mtime, 70)
+        self.assertIsNone(rec.generation_loaded_at(6))
+        self.assertLessEqual(rec.loaded_at, rec.history[0].at)  # the first load is still known
 
-
-class ImportCostTest(unittest.TestCase):
-    def test_import_is_light(self):
-        code = ('import sys; before = set(sys.modules); import wsgiscript; '
-                'print(sorted(set(sys.modules) - before))')
-        out = subprocess.run([sys.executable, '-S', '-c', code], check=True,
-                             capture_output=True, text=True,
-                             cwd=wsgiscript.__path__[0] + '/..').stdout
-        self.assertEqual(out.strip(), "['wsgiscript']")
+    def test_fallback_note_loaded_times(self):
+        name = wsgiscript.mangle('/srv/a.wsgi')
+        _host.fallback_note_loaded(name, '/srv/a.wsgi', 1, 5, at=10.0)
+        _host.fallback_note_loaded(name, '/srv/a.wsgi', 2, 6, at=20.0)
+        _host.fallback_note_loaded(name, '/srv/a.wsgi', 3, 7, at=30.0)
+        self.assertEqual(_host.loaded_scripts()[name],
+                         ('/srv/a.wsgi', 3, 7, 10.0, 30.0, ((1, 5, 10.0), (2, 6, 20.0), (3, 7, 30.0))))
+        _host.fallback_forget(name)
+        self.assertEqual(_host.loaded_scripts(), {})
 
 
 if __name__ == '__main__':

@@ -64,11 +64,12 @@ def loaded_scripts():
     ``reloaded_at``  ``time.time()`` of the latest reload, ``None`` if the
                      script was never reloaded
     ``history``      tuple of ``(generation, mtime, at)`` records (attributes
-                     of the same names), one per load, oldest first
+                     of the same names), one per load, oldest first: the
+                     latest 64 loads (older ones are dropped)
 
     Only scripts loaded by *this* interpreter (application group) appear;
     each interpreter has its own registry.  Take a new snapshot to see later
-    loads.
+    loads.  The records come from the server's own script table.
     """
     from . import _registry
-    return _registry.snapshot()
+    return _registry.loaded_scripts()

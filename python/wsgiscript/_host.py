@@ -7,8 +7,15 @@ replace one attribute (``_host.log = capture``) instead of patching callers.
 
 Interface relied on (see docs/pickle.md):
 
-``log(level, message)``
-    one line to the Apache error log; ``level`` is an APLOG_* int.
+``log(level, tag, text)``
+    each line of ``text`` to the Apache error log as ``TAG: line``; ``level``
+    is an APLOG_* int, ``tag`` ``'WSGISnnnn'``.
+``loaded_scripts()``
+    ``{module_name: (path, generation, mtime, loaded_at, reloaded_at,
+    history)}`` of the scripts this interpreter loaded: the server's script
+    table, the one record of what is loaded (see :mod:`wsgiscript._registry`).
+    ``history`` is a tuple of ``(generation, mtime, at)``, oldest first, at
+    most :data:`HISTORY_LIMIT` of them.
 ``request_info()``
     ``None`` outside a request, else ``(client_ip, method, uri)``.
 ``configured_scripts()``
@@ -32,12 +39,55 @@ APLOG_WARNING = 4
 APLOG_INFO = 6
 
 
-def fallback_log(level, message):
-    """Write one line to stderr: what the package does outside Apache."""
+# Loads a script's history keeps, newest last (the C++ ScriptEntry::kHistory).
+HISTORY_LIMIT = 64
+
+
+def fallback_log(level, tag, text):
+    """Write ``TAG: line`` lines to stderr: what the package does outside Apache."""
     try:
-        sys.stderr.write('[wsgiscript:%d] %s\n' % (level, message))
+        sys.stderr.write(''.join('[wsgiscript:%d] %s: %s\n' % (level, tag, line)
+                                 for line in text.split('\n')))
     except Exception:
         pass
+
+
+# The fallback script table: what the server's table holds in Apache, filled
+# by whoever simulates script loading (unit tests, tools).
+_fallback_scripts = {}
+
+
+def fallback_note_loaded(module_name, path, generation, mtime, at=None):
+    """Record a load in the fallback table, as the server does after each load.
+
+    ``at`` defaults to now (``time.time()``); a load with ``generation > 1``
+    is a reload.  The history keeps the latest :data:`HISTORY_LIMIT` loads.
+    """
+    if at is None:
+        import time
+        at = time.time()
+    old = _fallback_scripts.get(module_name)
+    event = (generation, mtime, at)
+    if old is None:
+        loaded_at, reloaded_at, history = at, None, ()
+    else:
+        loaded_at, reloaded_at, history = old[3], old[4], old[5]
+    if generation > 1:
+        reloaded_at = at
+    history = (history + (event,))[-HISTORY_LIMIT:]
+    _fallback_scripts[module_name] = (path, generation, mtime, loaded_at, reloaded_at, history)
+
+
+def fallback_forget(module_name=None):
+    """Drop one script (or, without a name, all) from the fallback table."""
+    if module_name is None:
+        _fallback_scripts.clear()
+    else:
+        _fallback_scripts.pop(module_name, None)
+
+
+def fallback_loaded_scripts():
+    return dict(_fallback_scripts)
 
 
 def fallback_request_info():
@@ -110,11 +160,13 @@ def fallback_guard(func, on_error):
 
 if native is not None:
     log = native.log
+    loaded_scripts = native.loaded_scripts
     request_info = native.request_info
     configured_scripts = native.configured_scripts
     guard = getattr(native, 'guard', fallback_guard)
 else:
     log = fallback_log
+    loaded_scripts = fallback_loaded_scripts
     request_info = fallback_request_info
     configured_scripts = fallback_configured_scripts
     guard = fallback_guard

@@ -1,4 +1,4 @@
-// fuzz_body_reader: the request body reader (body_reader.h) driven by a
+// fuzz_body_reader: the request body reader (core/body_reader.h) driven by a
 // script of calls against a source that the input controls.
 //
 // Input: [block][P][P program bytes][body bytes ...]
@@ -36,7 +36,7 @@
 //   what arrived plus a block, whatever size the application asked for.
 //   The sink allocates exactly the size asked for, so a write past it is
 //   an ASan report.
-#include "body_reader.h"
+#include "core/body_reader.h"
 
 #include "fuzz_check.h"
 

@@ -1,5 +1,5 @@
 // fuzz_http_rules: what start_response() lets through to the client
-// (wsgi_options.h): valid_status_line, valid_header_name,
+// (core/http_rules.h): valid_status_line, valid_header_name,
 // valid_header_value, parse_content_length.
 //
 // Input: bytes, tried whole by every function; when they contain ':' they
@@ -17,7 +17,7 @@
 // - parse_content_length accepts exactly 1*DIGIT whose value is at most
 //   2^63-1 (RFC 9110's Content-Length, leading zeros included) and returns
 //   that value.
-#include "wsgi_options.h"
+#include "core/http_rules.h"
 
 #include "fuzz_check.h"
 

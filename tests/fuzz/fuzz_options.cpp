@@ -1,4 +1,4 @@
-// fuzz_options: directive and option parsing (wsgi_options.h):
+// fuzz_options: directive and option parsing (core/options.h):
 // parse_alias_option, parse_on_off, check_application_group,
 // expand_application_group, module_name_for.
 //
@@ -28,7 +28,7 @@
 //   not, without "%{" is changed.
 // - module_name_for is "_mod_wsgi_" + 32 lower-case hex digits, the same for
 //   a path and its ASCII lower-case form when case_sensitive is false.
-#include "wsgi_options.h"
+#include "core/options.h"
 
 #include "fuzz_check.h"
 

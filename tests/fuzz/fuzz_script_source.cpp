@@ -1,5 +1,5 @@
 // fuzz_script_source: a WSGI script's bytes before they are decoded
-// (script_source.h): inspect_source and line_col.
+// (core/script_source.h): inspect_source and line_col.
 //
 // Input: the script's bytes.
 //
@@ -17,7 +17,7 @@
 //   encoding other than UTF-8 (utf-8, utf8, utf_8, utf-8-*, any case);
 // - line_col(src, off) is 1 + the newlines before off, and 1 + the bytes
 //   since the last of them (off past the end counts to the end).
-#include "script_source.h"
+#include "core/script_source.h"
 
 #include "fuzz_check.h"
 

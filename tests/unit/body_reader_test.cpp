@@ -1,6 +1,6 @@
 // BodyReader: what read(n), readline(limit) and failures return, and the
 // bound on what a call allocates, over scripted sources.
-#include "body_reader.h"
+#include "core/body_reader.h"
 
 #include <gtest/gtest.h>
 

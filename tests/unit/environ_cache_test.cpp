@@ -1,6 +1,6 @@
 // EnvironCache and TextMemo against a real embedded interpreter: which str
 // objects are handed out again between requests and which never are.
-#include "wsgi_environ_cache.h"
+#include "pipeline/environ_cache.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,6 @@
 // Pure rules of wsgi_options: module naming, directive options, group names.
-#include "wsgi_options.h"
+#include "core/options.h"
+#include "core/http_rules.h"
 
 #include <gtest/gtest.h>
 

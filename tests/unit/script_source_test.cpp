@@ -1,5 +1,5 @@
 // inspect_source: NUL bytes, PEP 263 coding declarations, BOM; line_col.
-#include "script_source.h"
+#include "core/script_source.h"
 
 #include <gtest/gtest.h>
 

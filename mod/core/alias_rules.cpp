@@ -1,0 +1,39 @@
+// alias_rules.cpp - see alias_rules.h.
+#include "core/alias_rules.h"
+
+#include "core/text.h"
+
+namespace wsgi {
+
+long mount_match(std::string_view mount, std::string_view uri)
+{
+    size_t m = mount.size();
+    while (m > 0 && mount[m - 1] == '/') --m;
+    if (uri.size() < m || uri.compare(0, m, mount, 0, m) != 0) return -1;
+    if (uri.size() > m && uri[m] != '/') return -1;
+    return static_cast<long>(m);
+}
+
+std::string normalized_script_name(std::string_view raw)
+{
+    std::string out;
+    out.reserve(raw.size());
+    for (char c : raw) {
+        if (c == '/' && !out.empty() && out.back() == '/') continue;
+        out += c;
+    }
+    while (!out.empty() && out.back() == '/') out.pop_back();
+    return ascii_lower(out);
+}
+
+std::string alias_script_name(std::string_view location, std::string_view target, std::string_view filename)
+{
+    std::string raw(location);
+    if (filename.size() > target.size() && filename.compare(0, target.size(), target) == 0) {
+        raw += '/';
+        raw += filename.substr(target.size());
+    }
+    return normalized_script_name(raw);
+}
+
+}  // namespace wsgi

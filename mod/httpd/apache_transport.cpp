@@ -1,0 +1,162 @@
+// apache_transport.cpp - see apache_transport.h.
+#include "httpd/apache_transport.h"
+
+#include <apr_buckets.h>
+#include <unistd.h>
+
+namespace wsgi {
+
+// ---- the body ------------------------------------------------------------
+
+long ApacheBodySource::read(char* buf, std::size_t max)
+{
+    if (eos_) return 0;
+    if (!bb_) bb_ = apr_brigade_create(r_->pool, r_->connection->bucket_alloc);
+    apr_status_t rv;
+    apr_size_t len = 0;
+    for (;;) {
+        rv = ap_get_brigade(r_->input_filters, bb_, AP_MODE_READBYTES, APR_BLOCK_READ, static_cast<apr_off_t>(max));
+        if (rv != APR_SUCCESS) break;
+        if (!APR_BRIGADE_EMPTY(bb_) && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb_))) eos_ = true;
+        len = max;
+        rv = apr_brigade_flatten(bb_, buf, &len);
+        apr_brigade_cleanup(bb_);
+        if (rv != APR_SUCCESS || len > 0 || eos_) break;
+    }
+    if (rv != APR_SUCCESS) {
+        fail(rv);
+        return -1;
+    }
+    total_ += static_cast<apr_off_t>(len);
+    return static_cast<long>(len);
+}
+
+void ApacheBodySource::fail(apr_status_t rv)
+{
+    eos_ = true;
+    status_ = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+    std::string why;
+    apr_off_t limit = ap_get_limit_req_body(r_);
+    if (rv == APR_ENOSPC || (rv == AP_FILTER_ERROR && limit > 0 && total_ >= limit)) {
+        why = "it is larger than LimitRequestBody (" + std::to_string(limit) + " bytes)";
+        if (rv == AP_FILTER_ERROR) why += "; Apache answered the client with 413";
+    } else if (APR_STATUS_IS_TIMEUP(rv)) {
+        why = "the client sent nothing for the Timeout";
+    } else if (rv == AP_FILTER_ERROR) {
+        why = "Apache's input filters refused it (malformed framing) and answered the client";
+    } else if (APR_STATUS_IS_EOF(rv) || rv == APR_ECONNABORTED || r_->connection->aborted) {
+        why = "the client closed the connection";
+    } else {
+        char buf[120];
+        why = apr_strerror(rv, buf, sizeof buf);
+    }
+    const char* cl = apr_table_get(r_->headers_in, "Content-Length");
+    error_ = "request body could not be read after " + std::to_string(total_) + " bytes" +
+             (cl ? std::string(" of Content-Length ") + std::string(cl).substr(0, 20) : std::string()) + ": " + why;
+    log_line(LogTarget::of(r_), APLOG_INFO, "WSGIS0401", error_);
+}
+
+// ---- the request ---------------------------------------------------------
+
+ApacheTransport::ApacheTransport(request_rec* r)
+    : r_(r), body_(r), bb_(apr_brigade_create(r->pool, r->connection->bucket_alloc))
+{
+}
+
+void ApacheTransport::add_cgi_vars(bool pass_authorization)
+{
+    ap_add_common_vars(r_);
+    ap_add_cgi_vars(r_);
+    const char* auth = pass_authorization ? apr_table_get(r_->headers_in, "Authorization") : nullptr;
+    if (auth)
+        apr_table_setn(r_->subprocess_env, "HTTP_AUTHORIZATION", auth);
+    else if (!pass_authorization)
+        apr_table_unset(r_->subprocess_env, "HTTP_AUTHORIZATION");
+}
+
+bool ApacheTransport::https()
+{
+    const char* scheme = ap_http_scheme(r_);
+    return scheme && strcmp(scheme, "https") == 0;
+}
+
+int ApacheTransport::body_status()
+{
+    int st = body_.failed_status();
+    return st == AP_FILTER_ERROR ? kAnswered : st;
+}
+
+// ---- the response --------------------------------------------------------
+
+void ApacheTransport::set_head(int status, const char* status_line, const ResponseHeader* h, int count)
+{
+    r_->status = status;
+    r_->status_line = status_line;
+    for (int i = 0; i < count; ++i) {
+        if (strcasecmp(h[i].name, "Content-Type") == 0)
+            ap_set_content_type(r_, h[i].value);
+        else if (strcasecmp(h[i].name, "Content-Length") == 0)
+            apr_table_setn(r_->headers_out, "Content-Length", h[i].value);
+        else
+            apr_table_addn(r_->headers_out, h[i].name, h[i].value);
+    }
+}
+
+void ApacheTransport::append(const char* data, apr_size_t len)
+{
+    APR_BRIGADE_INSERT_TAIL(bb_, apr_bucket_transient_create(data, len, bb_->bucket_alloc));
+}
+
+namespace {
+apr_status_t close_file(void* f) { return apr_file_close(static_cast<apr_file_t*>(f)); }
+}  // namespace
+
+// As a file bucket, the way Apache's own file serving sends a file:
+// sendfile only under EnableSendfile On, no mmap under EnableMMAP Off.
+bool ApacheTransport::append_file(int fd, apr_off_t offset, apr_off_t len)
+{
+    int copy = dup(fd);
+    if (copy < 0) return false;
+    apr_file_t* file = nullptr;
+    const auto* core = static_cast<const core_dir_config*>(ap_get_core_module_config(r_->per_dir_config));
+    apr_os_file_put(&file, &copy, APR_FOPEN_READ | AP_SENDFILE_ENABLED(core->enable_sendfile), r_->pool);
+    apr_pool_cleanup_register(r_->pool, file, close_file, apr_pool_cleanup_null);
+    apr_bucket* first = APR_BRIGADE_LAST(bb_);
+    apr_bucket* last = apr_brigade_insert_file(bb_, file, offset, len, r_->pool);
+    if (core->enable_mmap == ENABLE_MMAP_OFF) {
+        apr_bucket* b = first == APR_BRIGADE_SENTINEL(bb_) ? APR_BRIGADE_FIRST(bb_) : APR_BUCKET_NEXT(first);
+        for (; b != APR_BRIGADE_SENTINEL(bb_); b = APR_BUCKET_NEXT(b)) {
+            if (APR_BUCKET_IS_FILE(b)) apr_bucket_file_enable_mmap(b, 0);
+            if (b == last) break;
+        }
+    }
+    return true;
+}
+
+bool ApacheTransport::pass()
+{
+    apr_status_t rv = ap_pass_brigade(r_->output_filters, bb_);
+    apr_brigade_cleanup(bb_);
+    if (rv != APR_SUCCESS || r_->connection->aborted) gone_ = true;
+    return !gone_;
+}
+
+bool ApacheTransport::flush()
+{
+    APR_BRIGADE_INSERT_TAIL(bb_, apr_bucket_flush_create(bb_->bucket_alloc));
+    return pass();
+}
+
+void ApacheTransport::end(bool complete)
+{
+    if (!complete) {
+        // No final chunk and the connection closed: the client must not take
+        // what it got for a whole response.
+        r_->connection->keepalive = AP_CONN_CLOSE;
+        APR_BRIGADE_INSERT_TAIL(bb_, ap_bucket_error_create(HTTP_BAD_GATEWAY, nullptr, r_->pool, bb_->bucket_alloc));
+    }
+    APR_BRIGADE_INSERT_TAIL(bb_, apr_bucket_eos_create(bb_->bucket_alloc));
+    pass();
+}
+
+}  // namespace wsgi

@@ -1,0 +1,280 @@
+// config.cpp - every directive: parse, check, store. Messages returned
+// here are shown by httpd with the config file name and line.
+#include "httpd/config.h"
+
+#include "base/boundary.h"
+#include "core/fault.h"
+#include "core/options.h"
+
+#include <string>
+
+namespace wsgi {
+
+namespace {
+
+template <typename F>
+cmd_func as_cmd(F f) { return reinterpret_cast<cmd_func>(reinterpret_cast<void (*)()>(f)); }
+
+// Every directive handler runs inside directive_entry (wsgi_boundary.h).
+template <auto F>
+struct Guarded;
+template <class... A, const char* (*F)(cmd_parms*, A...)>
+struct Guarded<F> {
+    static const char* call(cmd_parms* cmd, A... args) noexcept
+    {
+        return directive_entry(cmd, [&] {
+            WSGIS_FAULT("config");
+            return F(cmd, args...);
+        });
+    }
+};
+#define WSGIS_CMD(f) as_cmd(&Guarded<f>::call)
+
+const char* where_of(cmd_parms* cmd)
+{
+    if (!cmd->directive) return "(unknown)";
+    return apr_psprintf(cmd->pool, "%s:%d", cmd->directive->filename, cmd->directive->line_num);
+}
+
+const char* fail(cmd_parms* cmd, const std::string& msg)
+{
+    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg.c_str(), nullptr);
+}
+
+ServerConfig* sconf(cmd_parms* cmd) { return server_config(cmd->server); }
+
+// Options common to WSGIScriptAlias, WSGIScriptAliasMatch and WSGIImportScript.
+const char* parse_options(cmd_parms* cmd, int argc, char* const argv[], int first, AliasOptions& o)
+{
+    for (int i = first; i < argc; ++i) {
+        std::string err = parse_alias_option(argv[i], o);
+        if (!err.empty()) return fail(cmd, err);
+    }
+    return nullptr;
+}
+
+const char* opt_str(cmd_parms* cmd, const std::optional<std::string>& v)
+{
+    return v ? apr_pstrdup(cmd->pool, v->c_str()) : nullptr;
+}
+
+const char* add_alias(cmd_parms* cmd, int argc, char* const argv[], bool is_regex)
+{
+    if (argc < 2)
+        return fail(cmd, is_regex ? "takes a regular expression, a file path and options"
+                                  : "takes a URL path, a file or directory path and options");
+    AliasOptions o;
+    if (const char* err = parse_options(cmd, argc, argv, 2, o)) return err;
+
+    auto* a = static_cast<ScriptAlias*>(apr_array_push(sconf(cmd)->aliases));
+    *a = ScriptAlias{};
+    a->location = apr_pstrdup(cmd->pool, argv[0]);
+    if (is_regex) {
+        a->regex = ap_pregcomp(cmd->pool, argv[0], AP_REG_EXTENDED);
+        if (!a->regex)
+            return fail(cmd, std::string("invalid regular expression '") + argv[0] + "'");
+        a->target = ap_server_root_relative(cmd->pool, argv[1]);
+        if (!a->target) return fail(cmd, std::string("invalid path '") + argv[1] + "'");
+    } else {
+        if (argv[0][0] != '/')
+            return fail(cmd, std::string("URL path must start with '/', got '") + argv[0] + "'");
+        a->target = ap_server_root_relative(cmd->pool, argv[1]);
+        if (!a->target) return fail(cmd, std::string("invalid path '") + argv[1] + "'");
+    }
+    a->callable = opt_str(cmd, o.callable_object);
+    a->app_group = opt_str(cmd, o.application_group);
+    a->process_group = opt_str(cmd, o.process_group);
+    if (o.pass_authorization) a->pass_authorization = *o.pass_authorization ? 1 : 0;
+    a->defined_in = where_of(cmd);
+    if (a->process_group && *a->process_group && strcmp(a->process_group, "%{GLOBAL}") != 0)
+        return fail(cmd, std::string("process-group=") + a->process_group +
+                             ": daemon process groups are not supported; mod_wsgiscript runs "
+                             "applications embedded (use process-group=%{GLOBAL} or leave it out)");
+    return nullptr;
+}
+
+const char* cmd_script_alias(cmd_parms* cmd, void*, int argc, char* const argv[])
+{
+    return add_alias(cmd, argc, argv, false);
+}
+
+const char* cmd_script_alias_match(cmd_parms* cmd, void*, int argc, char* const argv[])
+{
+    return add_alias(cmd, argc, argv, true);
+}
+
+const char* cmd_import_script(cmd_parms* cmd, void*, int argc, char* const argv[])
+{
+    if (argc < 1) return fail(cmd, "takes a script path and options");
+    AliasOptions o;
+    if (const char* err = parse_options(cmd, argc, argv, 1, o)) return err;
+    if (o.callable_object || o.pass_authorization)
+        return fail(cmd, "only process-group= and application-group= apply here");
+    if (!o.application_group)
+        return fail(cmd, "needs application-group= (the interpreter to load the script into)");
+    if (o.process_group && !o.process_group->empty() && *o.process_group != "%{GLOBAL}")
+        return fail(cmd, "process-group=" + *o.process_group +
+                             ": daemon process groups are not supported (use %{GLOBAL})");
+    if (o.application_group->find("%{RESOURCE}") != std::string::npos ||
+        o.application_group->find("%{ENV:") != std::string::npos)
+        return fail(cmd, "application-group= must not depend on the request here");
+    auto* s = static_cast<ImportScript*>(apr_array_push(sconf(cmd)->import_scripts));
+    *s = ImportScript{};
+    s->path = ap_server_root_relative(cmd->pool, argv[0]);
+    if (!s->path) return fail(cmd, std::string("invalid path '") + argv[0] + "'");
+    s->app_group = opt_str(cmd, o.application_group);
+    s->process_group = opt_str(cmd, o.process_group);
+    s->defined_in = where_of(cmd);
+    return nullptr;
+}
+
+const char* cmd_python_home(cmd_parms* cmd, void*, const char* arg)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    apr_finfo_t fi;
+    if (apr_stat(&fi, arg, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS || fi.filetype != APR_DIR)
+        return fail(cmd, std::string("'") + arg + "' is not a directory");
+    sconf(cmd)->python_home = apr_pstrdup(cmd->pool, arg);
+    return nullptr;
+}
+
+const char* cmd_python_path(cmd_parms* cmd, void*, const char* arg)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    std::string_view all(arg);
+    size_t pos = 0;
+    while (pos <= all.size()) {
+        size_t end = all.find(':', pos);
+        if (end == std::string_view::npos) end = all.size();
+        if (end > pos) {
+            std::string dir(all.substr(pos, end - pos));
+            *static_cast<const char**>(apr_array_push(sconf(cmd)->python_path)) =
+                apr_pstrdup(cmd->pool, dir.c_str());
+        }
+        pos = end + 1;
+    }
+    return nullptr;
+}
+
+const char* cmd_case_sensitivity(cmd_parms* cmd, void*, int on)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    sconf(cmd)->case_sensitive = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_pickle_diagnostics(cmd_parms* cmd, void*, int on)
+{
+    if (const char* err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT)) return err;
+    sconf(cmd)->pickle_diagnostics = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_application_group(cmd_parms* cmd, void* dconf, const char* arg)
+{
+    std::string err = check_application_group(arg);
+    if (!err.empty()) return fail(cmd, err);
+    static_cast<DirConfig*>(dconf)->app_group = apr_pstrdup(cmd->pool, arg);
+    return nullptr;
+}
+
+const char* cmd_callable_object(cmd_parms* cmd, void* dconf, const char* arg)
+{
+    if (!*arg) return fail(cmd, "needs a name");
+    static_cast<DirConfig*>(dconf)->callable = apr_pstrdup(cmd->pool, arg);
+    return nullptr;
+}
+
+const char* cmd_script_reloading(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->reloading = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_pass_authorization(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->pass_authorization = on ? 1 : 0;
+    return nullptr;
+}
+
+template <typename T>
+T pick(T add, T base, T unset) { return add != unset ? add : base; }
+
+}  // namespace
+
+void* create_server_config(apr_pool_t* p, server_rec*)
+{
+    auto* c = static_cast<ServerConfig*>(apr_pcalloc(p, sizeof(ServerConfig)));
+    *c = ServerConfig{};
+    c->aliases = apr_array_make(p, 4, sizeof(ScriptAlias));
+    c->import_scripts = apr_array_make(p, 2, sizeof(ImportScript));
+    c->python_path = apr_array_make(p, 2, sizeof(const char*));
+    return c;
+}
+
+void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
+{
+    auto* base = static_cast<ServerConfig*>(base_v);
+    auto* add = static_cast<ServerConfig*>(add_v);
+    auto* c = static_cast<ServerConfig*>(apr_pcalloc(p, sizeof(ServerConfig)));
+    *c = ServerConfig{};
+    // A virtual host's aliases come first, then the main server's.
+    c->aliases = apr_array_append(p, add->aliases, base->aliases);
+    c->import_scripts = add->import_scripts;  // loaded once, by the server that names them
+    c->pickle_diagnostics = pick(add->pickle_diagnostics, base->pickle_diagnostics, kUnset);
+    c->python_home = base->python_home;
+    c->python_path = base->python_path;
+    c->case_sensitive = base->case_sensitive;
+    return c;
+}
+
+void* create_dir_config(apr_pool_t* p, char*)
+{
+    auto* c = static_cast<DirConfig*>(apr_pcalloc(p, sizeof(DirConfig)));
+    *c = DirConfig{};
+    return c;
+}
+
+void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
+{
+    auto* base = static_cast<DirConfig*>(base_v);
+    auto* add = static_cast<DirConfig*>(add_v);
+    auto* c = static_cast<DirConfig*>(apr_pcalloc(p, sizeof(DirConfig)));
+    c->app_group = add->app_group ? add->app_group : base->app_group;
+    c->callable = add->callable ? add->callable : base->callable;
+    c->reloading = pick(add->reloading, base->reloading, kUnset);
+    c->pass_authorization = pick(add->pass_authorization, base->pass_authorization, kUnset);
+    return c;
+}
+
+const command_rec directives[] = {
+    AP_INIT_TAKE_ARGV("WSGIScriptAlias", WSGIS_CMD(cmd_script_alias), nullptr, RSRC_CONF,
+                      "URL-path file-or-directory [callable-object=NAME] [application-group=NAME] "
+                      "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
+    AP_INIT_TAKE_ARGV("WSGIScriptAliasMatch", WSGIS_CMD(cmd_script_alias_match), nullptr, RSRC_CONF,
+                      "regex file-path-with-$N [callable-object=NAME] [application-group=NAME] "
+                      "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
+    AP_INIT_TAKE_ARGV("WSGIImportScript", WSGIS_CMD(cmd_import_script), nullptr, RSRC_CONF,
+                      "file-path application-group=NAME [process-group=%{GLOBAL}]"),
+    AP_INIT_TAKE1("WSGIPythonHome", WSGIS_CMD(cmd_python_home), nullptr, RSRC_CONF,
+                  "Python installation or virtual environment to embed"),
+    AP_INIT_TAKE1("WSGIPythonPath", WSGIS_CMD(cmd_python_path), nullptr, RSRC_CONF,
+                  "directories (':'-separated) added to sys.path of every interpreter"),
+    AP_INIT_FLAG("WSGICaseSensitivity", WSGIS_CMD(cmd_case_sensitivity), nullptr, RSRC_CONF,
+                 "Off: script paths are lower-cased before naming their module"),
+    AP_INIT_FLAG("WSGIPickleDiagnostics", WSGIS_CMD(cmd_pickle_diagnostics), nullptr, RSRC_CONF,
+                 "On: explain pickle failures caused by script loading in the error log"),
+    AP_INIT_TAKE1("WSGIApplicationGroup", WSGIS_CMD(cmd_application_group), nullptr,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "interpreter name, %{GLOBAL}, %{SERVER}, %{RESOURCE} or %{ENV:variable}"),
+    AP_INIT_TAKE1("WSGICallableObject", WSGIS_CMD(cmd_callable_object), nullptr,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO, "name of the WSGI callable in the script"),
+    AP_INIT_FLAG("WSGIScriptReloading", WSGIS_CMD(cmd_script_reloading), nullptr,
+                 RSRC_CONF | ACCESS_CONF | OR_FILEINFO, "reload a script when its file changes"),
+    AP_INIT_FLAG("WSGIPassAuthorization", WSGIS_CMD(cmd_pass_authorization), nullptr,
+                 RSRC_CONF | ACCESS_CONF | OR_AUTHCFG,
+                 "On: pass the Authorization header to the application"),
+    {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
+};
+
+}  // namespace wsgi

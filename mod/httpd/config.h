@@ -1,0 +1,85 @@
+// config.h - every directive of mod_wsgiscript and the structures they
+// fill. All of it lives in pconf (the configuration pool): it is rebuilt on
+// every restart and read, never written, once the child serves requests.
+#pragma once
+
+#include "base/httpd.h"
+
+#include <span>
+
+namespace wsgi {
+
+constexpr int kUnset = -1;
+
+struct ScriptAlias {
+    const char* location = nullptr;     // URL path, or the regex source
+    ap_regex_t* regex = nullptr;        // WSGIScriptAliasMatch only
+    const char* target = nullptr;       // file, directory, or pattern with $N
+    const char* callable = nullptr;     // callable-object= (nullptr: inherit)
+    const char* app_group = nullptr;    // application-group= (nullptr: inherit)
+    const char* process_group = nullptr;
+    int pass_authorization = kUnset;
+    const char* defined_in = nullptr;   // "file:line" for messages
+};
+
+struct ImportScript {
+    const char* path = nullptr;
+    const char* app_group = nullptr;
+    const char* process_group = nullptr;
+    const char* defined_in = nullptr;
+};
+
+// Per server (main server and each virtual host).
+struct ServerConfig {
+    apr_array_header_t* aliases = nullptr;         // of ScriptAlias
+    apr_array_header_t* import_scripts = nullptr;  // of ImportScript
+    int pickle_diagnostics = kUnset;
+    // Process-wide settings: only meaningful on the main server.
+    const char* python_home = nullptr;
+    apr_array_header_t* python_path = nullptr;     // of const char*
+    int case_sensitive = kUnset;
+};
+
+// Per directory (also the server's defaults when used in server context).
+struct DirConfig {
+    const char* app_group = nullptr;
+    const char* callable = nullptr;
+    int reloading = kUnset;
+    int pass_authorization = kUnset;
+};
+
+// Effective values, with the defaults applied.
+inline bool reloading_of(const DirConfig* d) { return d->reloading != 0; }
+inline bool pass_authorization_of(const DirConfig* d) { return d->pass_authorization == 1; }
+inline const char* callable_of(const DirConfig* d) { return d->callable ? d->callable : "application"; }
+inline const char* app_group_of(const DirConfig* d) { return d->app_group ? d->app_group : "%{RESOURCE}"; }
+inline bool pickle_diagnostics_of(const ServerConfig* s) { return s->pickle_diagnostics == 1; }
+inline bool case_sensitive_of(const ServerConfig* main) { return main->case_sensitive != 0; }
+
+inline std::span<const ScriptAlias> aliases_of(const ServerConfig* sc)
+{
+    return {reinterpret_cast<const ScriptAlias*>(sc->aliases->elts), static_cast<size_t>(sc->aliases->nelts)};
+}
+inline std::span<const ImportScript> imports_of(const ServerConfig* sc)
+{
+    return {reinterpret_cast<const ImportScript*>(sc->import_scripts->elts),
+            static_cast<size_t>(sc->import_scripts->nelts)};
+}
+
+inline ServerConfig* server_config(const server_rec* s)
+{
+    return static_cast<ServerConfig*>(ap_get_module_config(s->module_config, &wsgiscript_module));
+}
+inline DirConfig* dir_config(const request_rec* r)
+{
+    return static_cast<DirConfig*>(ap_get_module_config(r->per_dir_config, &wsgiscript_module));
+}
+
+void* create_server_config(apr_pool_t* p, server_rec* s);
+void* merge_server_config(apr_pool_t* p, void* base, void* add);
+void* create_dir_config(apr_pool_t* p, char* dir);
+void* merge_dir_config(apr_pool_t* p, void* base, void* add);
+
+extern const command_rec directives[];
+
+}  // namespace wsgi

@@ -1,0 +1,291 @@
+// hooks.cpp - see hooks.h.
+#include "httpd/hooks.h"
+
+#include "base/boundary.h"
+#include "core/alias_rules.h"
+#include "core/fault.h"
+#include "core/options.h"
+#include "features/pickle_diagnostics.h"
+#include "httpd/apache_transport.h"
+#include "httpd/config.h"
+#include "pipeline/application.h"
+#include "pipeline/request_scope.h"
+
+#include <ap_listen.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace wsgi {
+
+namespace {
+
+constexpr const char* kHandler = "wsgi-script";
+
+const ScriptAlias* alias_of(const request_rec* r)
+{
+    return static_cast<const ScriptAlias*>(ap_get_module_config(r->request_config, &wsgiscript_module));
+}
+
+const char* match_alias(request_rec* r, const ScriptAlias& a)
+{
+    if (a.regex) {
+        ap_regmatch_t m[AP_MAX_REG_MATCH];
+        if (ap_regexec(a.regex, r->uri, AP_MAX_REG_MATCH, m, 0) != 0) return nullptr;
+        const char* found = ap_pregsub(r->pool, a.target, r->uri, AP_MAX_REG_MATCH, m);
+        if (!found) return nullptr;
+        return apr_pstrcat(r->pool, found, r->uri + m[0].rm_eo, nullptr);
+    }
+    long used = mount_match(a.location, r->uri);
+    if (used < 0) return nullptr;
+    const char* rest = r->uri + used;
+    size_t t = strlen(a.target);
+    if (*rest && t > 0 && a.target[t - 1] == '/') ++rest;  // "dir/" + "/name"
+    return apr_pstrcat(r->pool, a.target, rest, nullptr);
+}
+
+int translate_name(request_rec* r)
+{
+    return hook_entry(r, HTTP_INTERNAL_SERVER_ERROR, [r] {
+        WSGIS_FAULT("translate");
+        if (!r->uri || r->uri[0] != '/') return DECLINED;
+        for (const ScriptAlias& a : aliases_of(server_config(r->server))) {
+            const char* found = match_alias(r, a);
+            if (!found) continue;
+            r->filename = const_cast<char*>(found);
+            r->handler = kHandler;
+            apr_table_setn(r->notes, "alias-forced-type", kHandler);
+            ap_set_module_config(r->request_config, &wsgiscript_module, const_cast<ScriptAlias*>(&a));
+            return OK;
+        }
+        return DECLINED;
+    });
+}
+
+// A WSGIScriptAlias wins over handlers set for the file by other means.
+int fixups(request_rec* r)
+{
+    if (alias_of(r)) r->handler = kHandler;
+    return DECLINED;
+}
+
+// %{SERVER}: the server's name and the port the connection came in on, as
+// mod_wsgi names it, except that the port is never the one a client writes
+// in its Host header (that would let a client create one interpreter per
+// port it claims).
+std::string server_group_name(const server_rec* s, apr_port_t port)
+{
+    std::string name = s->server_hostname ? s->server_hostname : "";
+    if (port && port != 80 && port != 443) name += ":" + std::to_string(port);
+    return name;
+}
+
+apr_port_t request_port(const request_rec* r)
+{
+    const conn_rec* c = r->connection;
+    return c && c->local_addr ? c->local_addr->port : r->server->port;
+}
+
+apr_port_t server_port(const server_rec* s)
+{
+    if (s->port) return s->port;
+    return ap_listeners && ap_listeners->bind_addr ? ap_listeners->bind_addr->port : 0;
+}
+
+// SCRIPT_NAME for %{RESOURCE}. Under a WSGIScriptAlias it comes from the
+// configuration (core/alias_rules.h), never from the URL a client wrote;
+// otherwise the part of the URL before PATH_INFO, as Apache and mod_wsgi
+// compute it.
+std::string resource_script_name(const request_rec* r, const ScriptAlias* alias)
+{
+    if (alias && !alias->regex) return alias_script_name(alias->location, alias->target, r->filename);
+    std::string_view uri = r->uri ? r->uri : "";
+    if (r->path_info && *r->path_info)
+        uri = uri.substr(0, static_cast<size_t>(ap_find_path_info(r->uri, r->path_info)));
+    return normalized_script_name(uri);
+}
+
+// The bound on interpreters a client can cause: for one script reached
+// through one alias (or handler) under one group spec and server, the first
+// request-derived group name is kept for the life of the child. Only URL
+// spellings the configuration does not pin down (WSGIScriptAliasMatch,
+// rewrites in front of the handler) could vary it; they reuse that first
+// interpreter instead of creating one per spelling.
+class ResourceGroups {
+public:
+    std::string pin(const std::string& key, std::string name)
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, inserted] = names_.emplace(key, std::move(name));
+        return it->second;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, std::string> names_;
+};
+
+ResourceGroups& resource_groups()
+{
+    static auto* groups = new ResourceGroups;  // strings only; lives as long as the child
+    return *groups;
+}
+
+std::string group_of(request_rec* r, const char* spec, const ScriptAlias* alias)
+{
+    if (!strchr(spec, '%')) return spec;
+    if (strcmp(spec, "%{GLOBAL}") == 0) return {};
+    GroupContext ctx;
+    ctx.server = server_group_name(r->server, request_port(r));
+    ctx.script_name = resource_script_name(r, alias);
+    ctx.env = [r](std::string_view name) -> std::optional<std::string> {
+        std::string key(name);
+        const char* v = apr_table_get(r->notes, key.c_str());
+        if (!v) v = apr_table_get(r->subprocess_env, key.c_str());
+        if (!v) v = getenv(key.c_str());
+        if (!v) return std::nullopt;
+        return std::string(v);
+    };
+    std::string name = expand_application_group(spec, ctx);
+    // %{ENV:x} is the configuration's choice; %{RESOURCE} (also as the
+    // fallback of an unset %{ENV:x}) carries the URL.
+    if (!strstr(spec, "%{RESOURCE}") && name != ctx.server + "|" + ctx.script_name) return name;
+    char alias_id[32];
+    snprintf(alias_id, sizeof alias_id, "%p", static_cast<const void*>(alias));
+    std::string key = ctx.server + '\n' + r->filename + '\n' + alias_id + '\n' + spec;
+    return resource_groups().pin(key, std::move(name));
+}
+
+// The pipeline's status to Apache's: 0 (answered), an HTTP status, or a
+// filter that answered the client itself.
+int apache_status(int status)
+{
+    if (status == 0) return OK;
+    return status == Transport::kAnswered ? AP_FILTER_ERROR : status;
+}
+
+int serve(request_rec* r)
+{
+    const ScriptAlias* alias = alias_of(r);
+    LogTarget log = LogTarget::of(r);
+    if (r->finfo.filetype == APR_NOFILE) {
+        log_line(log, APLOG_ERR, "WSGIS0106", std::string("target WSGI script not found or unable to stat: ") + r->filename);
+        return HTTP_NOT_FOUND;
+    }
+    if (r->finfo.filetype == APR_DIR) {
+        log_line(log, APLOG_ERR, "WSGIS0112",
+                 std::string("attempt to invoke a directory as a WSGI application: ") + r->filename);
+        return HTTP_FORBIDDEN;
+    }
+    if (!alias && !(ap_allow_options(r) & OPT_EXECCGI)) {
+        log_line(log, APLOG_ERR, "WSGIS0107", std::string("Options ExecCGI is off in this directory: ") + r->filename);
+        return HTTP_FORBIDDEN;
+    }
+    Runtime* rt = Runtime::current();
+    if (!rt) {
+        log_line(log, APLOG_ERR, "WSGIS0004", "Python is not available in this Apache child (see the startup errors above)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    const DirConfig* d = dir_config(r);
+    const ServerConfig* sc = server_config(r->server);
+    RequestSettings rs;
+    rs.script_path = r->filename;
+    rs.callable = alias && alias->callable ? alias->callable : callable_of(d);
+    rs.app_group = group_of(r, alias && alias->app_group ? alias->app_group : app_group_of(d), alias);
+    rs.reloading = reloading_of(d);
+    rs.pass_authorization =
+        alias && alias->pass_authorization != kUnset ? alias->pass_authorization == 1 : pass_authorization_of(d);
+
+    // Before any Python: the body's framing and LimitRequestBody against its
+    // Content-Length (413 without running the application, as mod_wsgi),
+    // and the CGI variables, whose PATH_TRANSLATED is a sub-request.
+    if (int st = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK); st != OK) {
+        const char* cl = apr_table_get(r->headers_in, "Content-Length");
+        if (st == HTTP_REQUEST_ENTITY_TOO_LARGE && cl)
+            log_fmt(log, APLOG_INFO, "WSGIS0407",
+                    "request body of %.20s bytes is larger than LimitRequestBody (%" APR_OFF_T_FMT
+                    " bytes): answered 413 without running '%s'",
+                    cl, ap_get_limit_req_body(r), r->filename);
+        return st;
+    }
+    ApacheTransport transport(r);
+    transport.add_cgi_vars(rs.pass_authorization);
+    WSGIS_FAULT("handler");
+
+    Interpreter* in = rt->interpreter(rs.app_group);
+    if (!in) return HTTP_INTERNAL_SERVER_ERROR;
+
+    RequestScope current(transport);
+    InterpreterScope gil(in);
+    if (pickle_diagnostics_of(sc)) pickle_diagnostics::ensure_installed(in, r->server);
+    ScriptLoad load;
+    load.path = r->filename;
+    load.mtime = r->finfo.mtime;
+    load.seen_at = r->request_time;
+    load.reloading = rs.reloading;
+    load.case_sensitive = case_sensitive_of(server_config(rt->main_server()));
+    load.log = log;
+    return apache_status(serve_request(in, transport, rs, load));
+}
+
+int handler(request_rec* r)
+{
+    if (!r->handler || (strcmp(r->handler, kHandler) != 0 && strcmp(r->handler, "application/x-httpd-wsgi") != 0))
+        return DECLINED;
+    if constexpr (fault::kEnabled) fault::arm(apr_table_get(r->subprocess_env, "WSGISCRIPT_FAULT"));
+    int status = hook_entry(r, HTTP_INTERNAL_SERVER_ERROR, [r] { return serve(r); });
+    fault::arm(nullptr);
+    return status;
+}
+
+void preload_one(server_rec* s, const char* path, const char* group_spec, bool case_sensitive)
+{
+    Runtime* rt = Runtime::current();
+    GroupContext ctx;
+    ctx.server = server_group_name(s, server_port(s));
+    Interpreter* in = rt->interpreter(expand_application_group(group_spec, ctx));
+    if (!in) return;
+    InterpreterScope gil(in);
+    if (pickle_diagnostics_of(server_config(s))) pickle_diagnostics::ensure_installed(in, s);
+    ScriptLoad load;
+    load.path = path;
+    load.case_sensitive = case_sensitive;
+    load.log = LogTarget::of(s);
+    int status = 0;
+    load_script(in, load, &status);
+}
+
+}  // namespace
+
+void register_request_hooks()
+{
+    static const char* const after_alias[] = {"mod_alias.c", nullptr};
+    static const char* const before[] = {"mod_userdir.c", "mod_vhost_alias.c", nullptr};
+    ap_hook_translate_name(translate_name, after_alias, before, APR_HOOK_MIDDLE);
+    ap_hook_fixups(fixups, nullptr, nullptr, APR_HOOK_LAST);
+    ap_hook_handler(handler, nullptr, nullptr, APR_HOOK_MIDDLE);
+}
+
+void preload_scripts(server_rec* main)
+{
+    if (!Runtime::current()) return;
+    bool case_sensitive = case_sensitive_of(server_config(main));
+    for (server_rec* s = main; s; s = s->next) {
+        const ServerConfig* sc = server_config(s);
+        for (const ImportScript& script : imports_of(sc))
+            preload_one(s, script.path, script.app_group, case_sensitive);
+        // Like mod_wsgi: an alias naming both process-group and
+        // application-group (request-independent) is loaded at start too.
+        for (const ScriptAlias& a : aliases_of(sc)) {
+            if (a.regex || !a.process_group || !a.app_group) continue;
+            if (strstr(a.app_group, "%{RESOURCE}") || strstr(a.app_group, "%{ENV:")) continue;
+            apr_finfo_t fi;
+            if (apr_stat(&fi, a.target, APR_FINFO_TYPE, s->process->pool) != APR_SUCCESS || fi.filetype != APR_REG)
+                continue;
+            preload_one(s, a.target, a.app_group, case_sensitive);
+        }
+    }
+}
+
+}  // namespace wsgi

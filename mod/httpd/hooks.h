@@ -1,0 +1,17 @@
+// hooks.h - the httpd side of a request: WSGIScriptAlias matching
+// (translate_name), handler selection (fixups) and the wsgi-script handler,
+// which resolves the request's settings and interpreter and runs it through
+// the pipeline over an ApacheTransport; WSGIImportScript preloading.
+#pragma once
+
+#include "base/httpd.h"
+
+namespace wsgi {
+
+void register_request_hooks();
+
+// WSGIImportScript: load the configured scripts into their interpreters now
+// (child start). Failures are logged; the first request retries.
+void preload_scripts(server_rec* s);
+
+}  // namespace wsgi

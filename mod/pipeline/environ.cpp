@@ -1,0 +1,131 @@
+// environ.cpp - see environ.h.
+#include "pipeline/environ.h"
+
+namespace wsgi {
+
+namespace {
+
+PyRef intern(const char* s) { return PyRef::steal(PyUnicode_InternFromString(s)); }
+
+bool set(PyObject* d, const PyRef& key, PyObject* value)
+{
+    return value && PyDict_SetItem(d, key.get(), value) == 0;
+}
+
+// Room for the CGI variables and request headers of a usual request, so the
+// environ is not resized while it is filled.
+constexpr Py_ssize_t kEnvironSize = 64;
+
+// The entries that are the same in every environ of this interpreter. Each
+// request starts from a copy: one allocation and a block copy instead of a
+// dict insert per entry (the way NGINX Unit builds its environ).
+PyRef make_template(Interpreter* in, PyObject* file_wrapper)
+{
+    const InternedKeys& k = in->state<EnvironState>().keys;
+    Runtime* rt = Runtime::current();
+    PyRef t = PyRef::steal(_PyDict_NewPresized(kEnvironSize));
+    if (!t) return {};
+    PyObject* d = t.get();
+    if (!set(d, k.wsgi_version, k.version_tuple.get()) ||
+        !set(d, k.wsgi_multithread, rt && rt->multithread() ? Py_True : Py_False) ||
+        !set(d, k.wsgi_multiprocess, !rt || rt->multiprocess() ? Py_True : Py_False) ||
+        !set(d, k.wsgi_run_once, Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
+        !set(d, k.wsgi_file_wrapper, file_wrapper) || !set(d, k.mod_wsgi_process_group, k.empty.get()) ||
+        !set(d, k.mod_wsgi_request_handler, k.wsgi_script_handler.get()) ||
+        !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()))
+        return {};
+    return t;
+}
+
+}  // namespace
+
+bool init_environ_state(Interpreter* in)
+{
+    InternedKeys& k = in->state<EnvironState>().keys;
+    k.wsgi_version = intern("wsgi.version");
+    k.wsgi_url_scheme = intern("wsgi.url_scheme");
+    k.wsgi_input = intern("wsgi.input");
+    k.wsgi_errors = intern("wsgi.errors");
+    k.wsgi_multithread = intern("wsgi.multithread");
+    k.wsgi_multiprocess = intern("wsgi.multiprocess");
+    k.wsgi_run_once = intern("wsgi.run_once");
+    k.wsgi_input_terminated = intern("wsgi.input_terminated");
+    k.wsgi_file_wrapper = intern("wsgi.file_wrapper");
+    k.mod_wsgi_application_group = intern("mod_wsgi.application_group");
+    k.mod_wsgi_callable_object = intern("mod_wsgi.callable_object");
+    k.mod_wsgi_process_group = intern("mod_wsgi.process_group");
+    k.mod_wsgi_script_reloading = intern("mod_wsgi.script_reloading");
+    k.mod_wsgi_request_handler = intern("mod_wsgi.request_handler");
+    k.mod_wsgi_version = intern("mod_wsgi.version");
+    k.script_file = intern("wsgiscript.script_file");
+    k.version_tuple = PyRef::steal(Py_BuildValue("(ii)", 1, 0));
+    k.mod_wsgi_version_tuple = PyRef::steal(Py_BuildValue("(iii)", kModWsgiVersion[0], kModWsgiVersion[1], kModWsgiVersion[2]));
+    k.wsgi_script_handler = intern("wsgi-script");
+    k.http = intern("http");
+    k.https = intern("https");
+    k.empty = intern("");
+    k.one = intern("1");
+    k.zero = intern("0");
+    k.close = intern("close");
+    k.path_info = intern("PATH_INFO");
+    k.https_var = intern("HTTPS");
+    k.http_authorization = intern("HTTP_AUTHORIZATION");
+    return k.wsgi_version && k.version_tuple && k.close && k.http_authorization &&
+           !PyErr_Occurred();
+}
+
+PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, PyObject* input, PyObject* errors,
+                    PyObject* file_wrapper)
+{
+    EnvironState& state = in->state<EnvironState>();
+    EnvironCache& cache = state.cache;
+    const InternedKeys& k = state.keys;
+    if (!cache.environ_template) {
+        cache.environ_template = make_template(in, file_wrapper);
+        if (!cache.environ_template) return {};
+    }
+    PyObject* tmpl = cache.environ_template.get();
+    PyRef env = PyRef::steal(PyDict_Copy(tmpl));
+    if (!env) return {};
+    PyObject* d = env.get();
+
+    bool has_path_info = false, has_https = false;
+    const apr_array_header_t* arr = apr_table_elts(t.variables());
+    const auto* elts = reinterpret_cast<const apr_table_entry_t*>(arr->elts);
+    for (int i = 0; i < arr->nelts; ++i) {
+        const char* name = elts[i].key;
+        if (!name) continue;
+        PyRef key, value;
+        if (!cache.entry(static_cast<size_t>(i), name, elts[i].val ? elts[i].val : "", &key, &value)) return {};
+        PyObject* kp = key.get();
+        // Interned keys: identity is equality.
+        if (kp == k.http_authorization.get()) {
+            if (!rs.pass_authorization) continue;
+        } else if (kp == k.path_info.get()) {
+            has_path_info = true;
+        } else if (kp == k.https_var.get()) {
+            has_https = true;
+        } else if ((name[0] == 'w' || name[0] == 'm') && PyDict_GetItemWithError(tmpl, kp)) {
+            continue;  // SetEnv wsgi.version etc. never replaces the module's own entries
+        }
+        if (PyErr_Occurred() || PyDict_SetItem(d, kp, value.get()) < 0) return {};
+    }
+
+    // PEP 3333: PATH_INFO may be empty but is present (ap_add_cgi_vars omits it).
+    if (!has_path_info && !set(d, k.path_info, k.empty.get())) return {};
+
+    bool https = t.https();
+    PyRef group = cache.app_group.get(rs.app_group.data(), rs.app_group.size());
+    PyRef callable = cache.callable.get(rs.callable, strlen(rs.callable));
+    PyRef script_name = cache.script_file.get(rs.script_path, strlen(rs.script_path));
+    if (!set(d, k.wsgi_url_scheme, https ? k.https.get() : k.http.get()) || !set(d, k.wsgi_input, input) ||
+        !set(d, k.wsgi_errors, errors) || !set(d, k.mod_wsgi_application_group, group.get()) ||
+        !set(d, k.mod_wsgi_callable_object, callable.get()) ||
+        !set(d, k.mod_wsgi_script_reloading, rs.reloading ? k.one.get() : k.zero.get()) ||
+        !set(d, k.script_file, script_name.get()))
+        return {};
+    if (https && !has_https && !set(d, k.https_var, k.one.get())) return {};
+    return env;
+}
+
+}  // namespace wsgi

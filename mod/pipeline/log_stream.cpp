@@ -1,0 +1,220 @@
+// log_stream.cpp - see log_stream.h.
+#include "pipeline/log_stream.h"
+
+#include "base/boundary.h"
+#include "base/py_ref.h"
+#include "core/fault.h"
+#include "pipeline/request_scope.h"
+
+#include <string>
+
+namespace wsgi {
+
+namespace {
+
+struct LogObject {
+    PyObject_HEAD
+    LogTarget target;     // a request's stream: its request, until detached; else the server
+    int level;
+    bool per_request;
+    const char* name;
+    std::string* pending; // a line not yet ended by '\n' (outside requests for process streams)
+};
+
+// Longest unfinished line kept: output that never ends a line is logged in
+// pieces of this size rather than held without bound.
+constexpr size_t kMaxPartialLine = 8000;
+
+LogTarget target_of(LogObject* self)
+{
+    return self->per_request ? self->target : RequestScope::target_or(self->target.s);
+}
+
+void emit(LogObject* self, std::string_view text)
+{
+    log_lines(target_of(self), self->level, "WSGIS0201", text);
+}
+
+// Where this stream's unfinished line is kept now: for sys.stdout/stderr
+// during a request, with that request (RequestScope); else on the object.
+std::string* pending_of(LogObject* self)
+{
+    if (!self->per_request)
+        if (std::string* p = RequestScope::partial_line(self, self->level)) return p;
+    if (!self->pending) self->pending = new std::string;
+    return self->pending;
+}
+
+void flush_pending(LogObject* self)
+{
+    std::string* p = pending_of(self);
+    if (!p->empty()) {
+        emit(self, *p);
+        p->clear();
+    }
+}
+
+bool write_str(LogObject* self, PyObject* text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "write() argument must be str, not %.100s",
+                     Py_TYPE(text)->tp_name);
+        return false;
+    }
+    WSGIS_FAULT("log.write");
+    Py_ssize_t n = 0;
+    const char* u = PyUnicode_AsUTF8AndSize(text, &n);
+    if (!u) return false;
+    std::string_view data(u, static_cast<size_t>(n));
+    std::string* pending = pending_of(self);
+    size_t last_nl = data.rfind('\n');
+    if (last_nl != std::string_view::npos) {
+        if (pending->empty()) {
+            emit(self, data.substr(0, last_nl));
+        } else {
+            pending->append(data.substr(0, last_nl));
+            emit(self, *pending);
+            pending->clear();
+        }
+        data.remove_prefix(last_nl + 1);
+    }
+    while (pending->size() + data.size() > kMaxPartialLine) {
+        size_t take = kMaxPartialLine - pending->size();
+        pending->append(data.substr(0, take));
+        emit(self, *pending);
+        pending->clear();
+        data.remove_prefix(take);
+    }
+    pending->append(data);
+    return true;
+}
+
+PyObject* Log_write(PyObject* self, PyObject* text)
+{
+    return py_entry([&]() -> PyObject* {
+        if (!write_str(reinterpret_cast<LogObject*>(self), text)) return nullptr;
+        return PyLong_FromSsize_t(PyUnicode_GetLength(text));
+    });
+}
+
+PyObject* Log_writelines(PyObject* self, PyObject* lines)
+{
+    return py_entry([&]() -> PyObject* {
+        PyRef it = PyRef::steal(PyObject_GetIter(lines));
+        if (!it) return nullptr;
+        while (PyRef item = PyRef::steal(PyIter_Next(it.get())))
+            if (!write_str(reinterpret_cast<LogObject*>(self), item.get())) return nullptr;
+        if (PyErr_Occurred()) return nullptr;
+        Py_RETURN_NONE;
+    });
+}
+
+PyObject* Log_flush(PyObject* self, PyObject*)
+{
+    return py_entry([&]() -> PyObject* {
+        flush_pending(reinterpret_cast<LogObject*>(self));
+        Py_RETURN_NONE;
+    });
+}
+
+PyObject* Log_false(PyObject*, PyObject*) { Py_RETURN_FALSE; }
+PyObject* Log_true(PyObject*, PyObject*) { Py_RETURN_TRUE; }
+
+PyObject* Log_fileno(PyObject*, PyObject*)
+{
+    PyErr_SetString(PyExc_OSError, "the Apache error log has no file descriptor for applications");
+    return nullptr;
+}
+
+PyObject* Log_get_closed(PyObject*, void*) { Py_RETURN_FALSE; }
+PyObject* Log_get_encoding(PyObject*, void*) { return PyUnicode_FromString("utf-8"); }
+PyObject* Log_get_errors(PyObject*, void*) { return PyUnicode_FromString("backslashreplace"); }
+PyObject* Log_get_name(PyObject* self, void*)
+{
+    return PyUnicode_FromString(reinterpret_cast<LogObject*>(self)->name);
+}
+
+void Log_dealloc(PyObject* self)
+{
+    auto* lo = reinterpret_cast<LogObject*>(self);
+    if (lo->pending && !lo->pending->empty()) py_entry_void([&] { emit(lo, *lo->pending); });
+    delete lo->pending;
+    Py_TYPE(self)->tp_free(self);
+}
+
+PyMethodDef Log_methods[] = {
+    {"write", Log_write, METH_O, "Write text; complete lines go to the Apache error log."},
+    {"writelines", Log_writelines, METH_O, "Write each string of an iterable."},
+    {"flush", Log_flush, METH_NOARGS, "Log a pending partial line now."},
+    {"isatty", Log_false, METH_NOARGS, nullptr},
+    {"readable", Log_false, METH_NOARGS, nullptr},
+    {"seekable", Log_false, METH_NOARGS, nullptr},
+    {"writable", Log_true, METH_NOARGS, nullptr},
+    {"fileno", Log_fileno, METH_NOARGS, nullptr},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyGetSetDef Log_getset[] = {
+    {"closed", Log_get_closed, nullptr, nullptr, nullptr},
+    {"encoding", Log_get_encoding, nullptr, nullptr, nullptr},
+    {"errors", Log_get_errors, nullptr, nullptr, nullptr},
+    {"name", Log_get_name, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+
+}  // namespace
+
+PyTypeObject LogStreamType = [] {
+    PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
+    t.tp_name = "wsgiscript.Log";
+    t.tp_basicsize = sizeof(LogObject);
+    t.tp_dealloc = Log_dealloc;
+    t.tp_flags = Py_TPFLAGS_DEFAULT;
+    t.tp_doc = "Apache error log as a text stream";
+    t.tp_methods = Log_methods;
+    t.tp_getset = Log_getset;
+    return t;
+}();
+
+namespace {
+
+PyObject* make_stream(const LogTarget& target, bool per_request, int level, const char* name)
+{
+    auto* self = PyObject_New(LogObject, &LogStreamType);
+    if (!self) return nullptr;
+    self->target = target;
+    self->level = level;
+    self->per_request = per_request;
+    self->name = name;
+    self->pending = nullptr;
+    return reinterpret_cast<PyObject*>(self);
+}
+
+}  // namespace
+
+PyObject* request_log_stream(const LogTarget& request, int level, const char* name)
+{
+    return make_stream(request, true, level, name);
+}
+
+PyObject* process_log_stream(server_rec* s, int level, const char* name)
+{
+    return make_stream(LogTarget::of(s), false, level, name);
+}
+
+void log_stream_detach(PyObject* stream)
+{
+    auto* self = reinterpret_cast<LogObject*>(stream);
+    py_entry_void([&] { flush_pending(self); });
+    self->target = LogTarget::of(self->target.s);
+}
+
+bool redirect_stdio(server_rec* s)
+{
+    PyRef out = PyRef::steal(process_log_stream(s, APLOG_ERR, "<stdout>"));
+    PyRef err = PyRef::steal(process_log_stream(s, APLOG_ERR, "<stderr>"));
+    return out && err && PySys_SetObject("stdout", out.get()) == 0 && PySys_SetObject("stderr", err.get()) == 0 &&
+           PySys_SetObject("__stdout__", out.get()) == 0 && PySys_SetObject("__stderr__", err.get()) == 0;
+}
+
+}  // namespace wsgi
