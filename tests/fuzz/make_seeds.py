@@ -111,7 +111,23 @@ SCRIPT_SOURCE = {
     "not-a-comment": b"x = '# coding: latin-1'\n",
 }
 
-CORPORA = {"options": OPTIONS, "http_rules": HTTP_RULES, "body_reader": BODY_READER, "script_source": SCRIPT_SOURCE}
+ALIAS_RULES = {
+    "mount-exact": b"/app\n/app",
+    "mount-below": b"/app\n/app/x/y?q=1",
+    "mount-trailing-slash": b"/app/\n/app/x",
+    "mount-prefix-only": b"/app\n/apple",
+    "mount-shorter-uri": b"/app\n/ap",
+    "mount-root": b"/\n/anything",
+    "mount-slashes": b"///\n//x",
+    "alias-file": b"/app\n/srv/app.wsgi\n/srv/app.wsgi",
+    "alias-root": b"/\n/srv/app.wsgi\n/srv/app.wsgi",
+    "alias-dir": b"/Dir/\n/srv/dir/\n/srv/dir//X.wsgi",
+    "alias-dir-no-slash": b"/dir\n/srv/dir\n/srv/dir/x.wsgi",
+    "alias-not-below": b"/dir\n/srv/dir\n/srv/other/x.wsgi",
+    "normalize": b"///A//Sub///\n/Caf\xc3\xa9/\n",
+}
+
+CORPORA = {"options": OPTIONS, "alias_rules": ALIAS_RULES, "http_rules": HTTP_RULES, "body_reader": BODY_READER, "script_source": SCRIPT_SOURCE}
 
 
 def main():
