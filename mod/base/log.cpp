@@ -11,6 +11,8 @@ void log_line(const LogTarget& to, int level, const char* tag, std::string_view 
     int len = static_cast<int>(text.size());
     if (to.r)
         ap_log_rerror(APLOG_MARK, level, 0, to.r, "%s: %.*s", tag, len, text.data());
+    else if (to.client)
+        ap_log_error(APLOG_MARK, level, 0, to.s, "[client %s] %s: %.*s", to.client, tag, len, text.data());
     else
         ap_log_error(APLOG_MARK, level, 0, to.s, "%s: %.*s", tag, len, text.data());
 }

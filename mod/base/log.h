@@ -13,8 +13,11 @@ namespace wsgi {
 struct LogTarget {
     request_rec* r = nullptr;
     server_rec* s = nullptr;
-    static LogTarget of(request_rec* r) { return {r, r->server}; }
-    static LogTarget of(server_rec* s) { return {nullptr, s}; }
+    // Without a request_rec (a daemon process serving a request the Apache
+    // child forwarded): "ip:port" shown as Apache shows a request's client.
+    const char* client = nullptr;
+    static LogTarget of(request_rec* r) { return {r, r->server, nullptr}; }
+    static LogTarget of(server_rec* s) { return {nullptr, s, nullptr}; }
 };
 
 // One line, "TAG: text".

@@ -3,9 +3,11 @@
 #include "httpd/config.h"
 
 #include "base/boundary.h"
+#include "core/daemon_options.h"
 #include "core/fault.h"
 #include "core/options.h"
 
+#include <memory>
 #include <string>
 
 namespace wsgi {
@@ -53,6 +55,17 @@ const char* parse_options(cmd_parms* cmd, int argc, char* const argv[], int firs
     return nullptr;
 }
 
+// A process group as WSGIProcessGroup and process-group= take it: a
+// WSGIDaemonProcess name, %{GLOBAL} (embedded) or %{ENV:variable}.
+std::string check_process_group(std::string_view v)
+{
+    if (v == "%{GLOBAL}" || v.empty()) return {};
+    if (v.starts_with("%{ENV:") && v.ends_with("}") && v.size() > 7) return {};
+    if (v.find('%') != std::string_view::npos)
+        return "process group '" + std::string(v) + "': expected a WSGIDaemonProcess name, %{GLOBAL} or %{ENV:variable}";
+    return check_daemon_name(v);
+}
+
 const char* opt_str(cmd_parms* cmd, const std::optional<std::string>& v)
 {
     return v ? apr_pstrdup(cmd->pool, v->c_str()) : nullptr;
@@ -86,10 +99,8 @@ const char* add_alias(cmd_parms* cmd, int argc, char* const argv[], bool is_rege
     a->process_group = opt_str(cmd, o.process_group);
     if (o.pass_authorization) a->pass_authorization = *o.pass_authorization ? 1 : 0;
     a->defined_in = where_of(cmd);
-    if (a->process_group && *a->process_group && strcmp(a->process_group, "%{GLOBAL}") != 0)
-        return fail(cmd, std::string("process-group=") + a->process_group +
-                             ": daemon process groups are not supported; mod_wsgiscript runs "
-                             "applications embedded (use process-group=%{GLOBAL} or leave it out)");
+    if (a->process_group)
+        if (std::string err = check_process_group(a->process_group); !err.empty()) return fail(cmd, err);
     return nullptr;
 }
 
@@ -112,9 +123,11 @@ const char* cmd_import_script(cmd_parms* cmd, void*, int argc, char* const argv[
         return fail(cmd, "only process-group= and application-group= apply here");
     if (!o.application_group)
         return fail(cmd, "needs application-group= (the interpreter to load the script into)");
-    if (o.process_group && !o.process_group->empty() && *o.process_group != "%{GLOBAL}")
-        return fail(cmd, "process-group=" + *o.process_group +
-                             ": daemon process groups are not supported (use %{GLOBAL})");
+    if (o.process_group) {
+        if (std::string err = check_process_group(*o.process_group); !err.empty()) return fail(cmd, err);
+        if (o.process_group->find("%{ENV:") != std::string::npos)
+            return fail(cmd, "process-group= must not depend on the request here");
+    }
     if (o.application_group->find("%{RESOURCE}") != std::string::npos ||
         o.application_group->find("%{ENV:") != std::string::npos)
         return fail(cmd, "application-group= must not depend on the request here");
@@ -153,6 +166,50 @@ const char* cmd_python_path(cmd_parms* cmd, void*, const char* arg)
         }
         pos = end + 1;
     }
+    return nullptr;
+}
+
+const char* cmd_daemon_process(cmd_parms* cmd, void*, int argc, char* const argv[])
+{
+    if (const char* err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE)) return err;
+    if (argc < 1) return fail(cmd, "takes a process group name and options");
+    if (std::string err = check_daemon_name(argv[0]); !err.empty()) return fail(cmd, err);
+    DaemonSet& set = daemon_set(cmd->pool);
+    for (const DaemonGroup* g : set.groups)
+        if (g->options.name == argv[0])
+            return fail(cmd, std::string("a process group named '") + argv[0] + "' is already defined at " +
+                                 g->defined_in + " (names are unique in the whole server)");
+    auto group = std::make_unique<DaemonGroup>();
+    group->options.name = argv[0];
+    for (int i = 1; i < argc; ++i)
+        if (std::string err = parse_daemon_option(argv[i], group->options); !err.empty()) return fail(cmd, err);
+    group->server = cmd->server;
+    group->defined_in = where_of(cmd);
+    group->index = static_cast<unsigned>(set.groups.size());
+    set.groups.push_back(group.release());
+    return nullptr;
+}
+
+const char* cmd_process_group(cmd_parms* cmd, void* dconf, const char* arg)
+{
+    if (std::string err = check_process_group(arg); !err.empty()) return fail(cmd, err);
+    static_cast<DirConfig*>(dconf)->process_group = apr_pstrdup(cmd->pool, arg);
+    return nullptr;
+}
+
+const char* cmd_socket_prefix(cmd_parms* cmd, void*, const char* arg)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    const char* prefix = ap_server_root_relative(cmd->pool, arg);
+    if (!prefix) return fail(cmd, std::string("invalid path '") + arg + "'");
+    sconf(cmd)->socket_prefix = prefix;
+    return nullptr;
+}
+
+const char* cmd_restrict_embedded(cmd_parms* cmd, void*, int on)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    sconf(cmd)->restrict_embedded = on ? 1 : 0;
     return nullptr;
 }
 
@@ -225,7 +282,39 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     c->python_home = base->python_home;
     c->python_path = base->python_path;
     c->case_sensitive = base->case_sensitive;
+    c->socket_prefix = base->socket_prefix;
+    c->restrict_embedded = base->restrict_embedded;
     return c;
+}
+
+DaemonSet& daemon_set(apr_pool_t* pconf)
+{
+    static const char kKey[] = "wsgiscript.daemon_set";
+    void* data = nullptr;
+    apr_pool_userdata_get(&data, kKey, pconf);
+    if (!data) {
+        data = new DaemonSet;
+        apr_pool_userdata_set(data, kKey,
+                              [](void* p) -> apr_status_t {
+                                  auto* set = static_cast<DaemonSet*>(p);
+                                  for (DaemonGroup* g : set->groups) delete g;
+                                  delete set;
+                                  return APR_SUCCESS;
+                              },
+                              pconf);
+    }
+    return *static_cast<DaemonSet*>(data);
+}
+
+const DaemonGroup* find_daemon_group(const DaemonSet& set, const char* name, const server_rec* s, const server_rec* main)
+{
+    const DaemonGroup* from_main = nullptr;
+    for (const DaemonGroup* g : set.groups) {
+        if (g->options.name != name) continue;
+        if (g->server == s) return g;
+        if (g->server == main) from_main = g;
+    }
+    return from_main;
 }
 
 void* create_dir_config(apr_pool_t* p, char*)
@@ -242,6 +331,7 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
     auto* c = static_cast<DirConfig*>(apr_pcalloc(p, sizeof(DirConfig)));
     c->app_group = add->app_group ? add->app_group : base->app_group;
     c->callable = add->callable ? add->callable : base->callable;
+    c->process_group = add->process_group ? add->process_group : base->process_group;
     c->reloading = pick(add->reloading, base->reloading, kUnset);
     c->pass_authorization = pick(add->pass_authorization, base->pass_authorization, kUnset);
     return c;
@@ -250,12 +340,20 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
 const command_rec directives[] = {
     AP_INIT_TAKE_ARGV("WSGIScriptAlias", WSGIS_CMD(cmd_script_alias), nullptr, RSRC_CONF,
                       "URL-path file-or-directory [callable-object=NAME] [application-group=NAME] "
-                      "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
+                      "[process-group=NAME|%{GLOBAL}] [pass-authorization=On|Off]"),
     AP_INIT_TAKE_ARGV("WSGIScriptAliasMatch", WSGIS_CMD(cmd_script_alias_match), nullptr, RSRC_CONF,
                       "regex file-path-with-$N [callable-object=NAME] [application-group=NAME] "
-                      "[process-group=%{GLOBAL}] [pass-authorization=On|Off]"),
+                      "[process-group=NAME|%{GLOBAL}] [pass-authorization=On|Off]"),
     AP_INIT_TAKE_ARGV("WSGIImportScript", WSGIS_CMD(cmd_import_script), nullptr, RSRC_CONF,
-                      "file-path application-group=NAME [process-group=%{GLOBAL}]"),
+                      "file-path application-group=NAME [process-group=NAME|%{GLOBAL}]"),
+    AP_INIT_TAKE_ARGV("WSGIDaemonProcess", WSGIS_CMD(cmd_daemon_process), nullptr, RSRC_CONF,
+                      "name [processes=N threads=N user=U group=G ...]: a group of daemon processes"),
+    AP_INIT_TAKE1("WSGIProcessGroup", WSGIS_CMD(cmd_process_group), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "daemon process group name, %{GLOBAL} (embedded) or %{ENV:variable}"),
+    AP_INIT_TAKE1("WSGISocketPrefix", WSGIS_CMD(cmd_socket_prefix), nullptr, RSRC_CONF,
+                  "directory and name prefix of the daemon processes' sockets"),
+    AP_INIT_FLAG("WSGIRestrictEmbedded", WSGIS_CMD(cmd_restrict_embedded), nullptr, RSRC_CONF,
+                 "On: no application runs embedded (every request must go to a daemon process group)"),
     AP_INIT_TAKE1("WSGIPythonHome", WSGIS_CMD(cmd_python_home), nullptr, RSRC_CONF,
                   "Python installation or virtual environment to embed"),
     AP_INIT_TAKE1("WSGIPythonPath", WSGIS_CMD(cmd_python_path), nullptr, RSRC_CONF,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "base/httpd.h"
+#include "daemon/supervisor.h"
 
 #include <span>
 
@@ -38,10 +39,13 @@ struct ServerConfig {
     const char* python_home = nullptr;
     apr_array_header_t* python_path = nullptr;     // of const char*
     int case_sensitive = kUnset;
+    const char* socket_prefix = nullptr;           // WSGISocketPrefix (absolute)
+    int restrict_embedded = kUnset;                // WSGIRestrictEmbedded
 };
 
 // Per directory (also the server's defaults when used in server context).
 struct DirConfig {
+    const char* process_group = nullptr;  // WSGIProcessGroup (nullptr: inherit, then %{GLOBAL})
     const char* app_group = nullptr;
     const char* callable = nullptr;
     int reloading = kUnset;
@@ -55,6 +59,14 @@ inline const char* callable_of(const DirConfig* d) { return d->callable ? d->cal
 inline const char* app_group_of(const DirConfig* d) { return d->app_group ? d->app_group : "%{RESOURCE}"; }
 inline bool pickle_diagnostics_of(const ServerConfig* s) { return s->pickle_diagnostics == 1; }
 inline bool case_sensitive_of(const ServerConfig* main) { return main->case_sensitive != 0; }
+inline bool restrict_embedded_of(const ServerConfig* main) { return main->restrict_embedded == 1; }
+inline const char* process_group_of(const DirConfig* d) { return d->process_group ? d->process_group : "%{GLOBAL}"; }
+
+// Every WSGIDaemonProcess of this server generation (in pconf).
+DaemonSet& daemon_set(apr_pool_t* pconf);
+// The group `name` as server s sees it: one defined in s itself, else in
+// the main server; nullptr when there is none.
+const DaemonGroup* find_daemon_group(const DaemonSet& set, const char* name, const server_rec* s, const server_rec* main);
 
 inline std::span<const ScriptAlias> aliases_of(const ServerConfig* sc)
 {

@@ -5,6 +5,8 @@
 #include "core/alias_rules.h"
 #include "core/fault.h"
 #include "core/options.h"
+#include "core/wire.h"
+#include "daemon/client.h"
 #include "features/pickle_diagnostics.h"
 #include "httpd/apache_transport.h"
 #include "httpd/config.h"
@@ -12,9 +14,11 @@
 #include "pipeline/request_scope.h"
 
 #include <ap_listen.h>
+#include <http_main.h>
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace wsgi {
@@ -132,6 +136,17 @@ ResourceGroups& resource_groups()
     return *groups;
 }
 
+// %{ENV:name}: the request's notes, then its environment, then the process's.
+std::optional<std::string> request_env(request_rec* r, std::string_view name)
+{
+    std::string key(name);
+    const char* v = apr_table_get(r->notes, key.c_str());
+    if (!v) v = apr_table_get(r->subprocess_env, key.c_str());
+    if (!v) v = getenv(key.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+}
+
 std::string group_of(request_rec* r, const char* spec, const ScriptAlias* alias)
 {
     if (!strchr(spec, '%')) return spec;
@@ -139,14 +154,7 @@ std::string group_of(request_rec* r, const char* spec, const ScriptAlias* alias)
     GroupContext ctx;
     ctx.server = server_group_name(r->server, request_port(r));
     ctx.script_name = resource_script_name(r, alias);
-    ctx.env = [r](std::string_view name) -> std::optional<std::string> {
-        std::string key(name);
-        const char* v = apr_table_get(r->notes, key.c_str());
-        if (!v) v = apr_table_get(r->subprocess_env, key.c_str());
-        if (!v) v = getenv(key.c_str());
-        if (!v) return std::nullopt;
-        return std::string(v);
-    };
+    ctx.env = [r](std::string_view name) { return request_env(r, name); };
     std::string name = expand_application_group(spec, ctx);
     // %{ENV:x} is the configuration's choice; %{RESOURCE} (also as the
     // fallback of an unset %{ENV:x}) carries the URL.
@@ -163,6 +171,26 @@ int apache_status(int status)
 {
     if (status == 0) return OK;
     return status == Transport::kAnswered ? AP_FILTER_ERROR : status;
+}
+
+// The process group a request goes to: "" for embedded mode.
+std::string process_group_for(request_rec* r, const char* spec)
+{
+    std::string_view v = spec;
+    if (v.empty() || v == "%{GLOBAL}") return {};
+    if (v.starts_with("%{ENV:") && v.ends_with("}")) return request_env(r, v.substr(6, v.size() - 7)).value_or("");
+    return std::string(v);
+}
+
+std::uint8_t forward_flags(request_rec* r, const RequestSettings& rs, ApacheTransport& t, const ServerConfig* sc)
+{
+    std::uint8_t flags = 0;
+    if (rs.reloading) flags |= wire::kReloading;
+    if (rs.pass_authorization) flags |= wire::kPassAuthorization;
+    if (t.https()) flags |= wire::kHttps;
+    if (r->header_only) flags |= wire::kHeadOnly;
+    if (pickle_diagnostics_of(sc)) flags |= wire::kPickleDiagnostics;
+    return flags;
 }
 
 int serve(request_rec* r)
@@ -182,13 +210,32 @@ int serve(request_rec* r)
         log_line(log, APLOG_ERR, "WSGIS0107", std::string("Options ExecCGI is off in this directory: ") + r->filename);
         return HTTP_FORBIDDEN;
     }
+    const DirConfig* d = dir_config(r);
+    const ServerConfig* sc = server_config(r->server);
+    const ServerConfig* main_sc = server_config(ap_server_conf);
+    std::string process_group = process_group_for(r, alias && alias->process_group ? alias->process_group
+                                                                                   : process_group_of(d));
+    const DaemonSet& daemons = daemon_set(r->server->process->pconf);
+    const DaemonGroup* daemon = nullptr;
+    if (!process_group.empty()) {
+        daemon = find_daemon_group(daemons, process_group.c_str(), r->server, ap_server_conf);
+        if (!daemon) {
+            log_fmt(log, APLOG_ERR, "WSGIS0608",
+                    "no WSGIDaemonProcess named '%s' serves this server (%s): '%s' is not run", process_group.c_str(),
+                    r->server->server_hostname ? r->server->server_hostname : "?", r->filename);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    } else if (restrict_embedded_of(main_sc)) {
+        log_fmt(log, APLOG_ERR, "WSGIS0609",
+                "WSGIRestrictEmbedded On: '%s' is not delegated to a daemon process group (WSGIProcessGroup)",
+                r->filename);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     Runtime* rt = Runtime::current();
-    if (!rt) {
+    if (!daemon && !rt) {
         log_line(log, APLOG_ERR, "WSGIS0004", "Python is not available in this Apache child (see the startup errors above)");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    const DirConfig* d = dir_config(r);
-    const ServerConfig* sc = server_config(r->server);
     RequestSettings rs;
     rs.script_path = r->filename;
     rs.callable = alias && alias->callable ? alias->callable : callable_of(d);
@@ -213,6 +260,18 @@ int serve(request_rec* r)
     transport.add_cgi_vars(rs.pass_authorization);
     WSGIS_FAULT("handler");
 
+    if (daemon) {
+        ForwardRequest q;
+        q.script_path = r->filename;
+        q.callable = rs.callable;
+        q.app_group = rs.app_group.c_str();
+        q.flags = forward_flags(r, rs, transport, sc);
+        q.mtime = r->finfo.mtime;
+        q.request_time = r->request_time;
+        q.timeout_ms = static_cast<int>(apr_time_as_msec(r->server->timeout));
+        return apache_status(forward_request(transport, *daemon, daemons.shared, q));
+    }
+
     Interpreter* in = rt->interpreter(rs.app_group);
     if (!in) return HTTP_INTERNAL_SERVER_ERROR;
 
@@ -224,7 +283,7 @@ int serve(request_rec* r)
     load.mtime = r->finfo.mtime;
     load.seen_at = r->request_time;
     load.reloading = rs.reloading;
-    load.case_sensitive = case_sensitive_of(server_config(rt->main_server()));
+    load.case_sensitive = case_sensitive_of(main_sc);
     load.log = log;
     return apache_status(serve_request(in, transport, rs, load));
 }
@@ -242,9 +301,7 @@ int handler(request_rec* r)
 void preload_one(server_rec* s, const char* path, const char* group_spec, bool case_sensitive)
 {
     Runtime* rt = Runtime::current();
-    GroupContext ctx;
-    ctx.server = server_group_name(s, server_port(s));
-    Interpreter* in = rt->interpreter(expand_application_group(group_spec, ctx));
+    Interpreter* in = rt->interpreter(static_group_name(s, group_spec));
     if (!in) return;
     InterpreterScope gil(in);
     if (pickle_diagnostics_of(server_config(s))) pickle_diagnostics::ensure_installed(in, s);
@@ -257,6 +314,13 @@ void preload_one(server_rec* s, const char* path, const char* group_spec, bool c
 }
 
 }  // namespace
+
+std::string static_group_name(server_rec* s, const char* spec)
+{
+    GroupContext ctx;
+    ctx.server = server_group_name(s, server_port(s));
+    return expand_application_group(spec, ctx);
+}
 
 void register_request_hooks()
 {
@@ -274,11 +338,12 @@ void preload_scripts(server_rec* main)
     for (server_rec* s = main; s; s = s->next) {
         const ServerConfig* sc = server_config(s);
         for (const ImportScript& script : imports_of(sc))
-            preload_one(s, script.path, script.app_group, case_sensitive);
+            if (!script.process_group || !strcmp(script.process_group, "%{GLOBAL}"))
+                preload_one(s, script.path, script.app_group, case_sensitive);
         // Like mod_wsgi: an alias naming both process-group and
         // application-group (request-independent) is loaded at start too.
         for (const ScriptAlias& a : aliases_of(sc)) {
-            if (a.regex || !a.process_group || !a.app_group) continue;
+            if (a.regex || !a.process_group || !a.app_group || strcmp(a.process_group, "%{GLOBAL}") != 0) continue;
             if (strstr(a.app_group, "%{RESOURCE}") || strstr(a.app_group, "%{ENV:")) continue;
             apr_finfo_t fi;
             if (apr_stat(&fi, a.target, APR_FINFO_TYPE, s->process->pool) != APR_SUCCESS || fi.filetype != APR_REG)

@@ -6,9 +6,15 @@
 
 #include "base/httpd.h"
 
+#include <string>
+
 namespace wsgi {
 
 void register_request_hooks();
+
+// An application group that does not depend on a request (WSGIImportScript,
+// preloading): %{GLOBAL} is "", %{SERVER} the server's name and port.
+std::string static_group_name(server_rec* s, const char* spec);
 
 // WSGIImportScript: load the configured scripts into their interpreters now
 // (child start). Failures are logged; the first request retries.

@@ -6,6 +6,8 @@
 #include "base/boundary.h"
 #include "core/fault.h"
 #include "core/options.h"
+#include "daemon/client.h"
+#include "daemon/supervisor.h"
 #include "features/pickle_diagnostics.h"
 #include "httpd/config.h"
 #include "httpd/hooks.h"
@@ -80,10 +82,82 @@ RuntimeOptions runtime_options(server_rec* s, bool pickle_diagnostics)
     return options;
 }
 
+// The scripts each daemon process group loads at its start, checking that
+// every process group a WSGIImportScript or WSGIScriptAlias names exists for
+// its server. An error message naming the directive's place, or "".
+std::string plan_daemon_preloads(DaemonSet& set, server_rec* main)
+{
+    for (DaemonGroup* g : set.groups) g->preload.clear();
+    auto group_for = [&](server_rec* s, const char* name, const char* where, std::string* err) -> DaemonGroup* {
+        if (!name || !*name || !strcmp(name, "%{GLOBAL}") || !strncmp(name, "%{ENV:", 6)) return nullptr;
+        const DaemonGroup* g = find_daemon_group(set, name, s, main);
+        if (!g)
+            *err = std::string(where) + ": process-group=" + name + " names no WSGIDaemonProcess of this server " +
+                   "(a group defined in another virtual host is not usable here)";
+        return const_cast<DaemonGroup*>(g);
+    };
+    std::string err;
+    for (server_rec* s = main; s; s = s->next) {
+        const ServerConfig* sc = server_config(s);
+        for (const ImportScript& i : imports_of(sc)) {
+            DaemonGroup* g = group_for(s, i.process_group, i.defined_in, &err);
+            if (!err.empty()) return err;
+            if (g) g->preload.push_back({i.path, static_group_name(s, i.app_group)});
+        }
+        for (const ScriptAlias& a : aliases_of(sc)) {
+            DaemonGroup* g = group_for(s, a.process_group, a.defined_in, &err);
+            if (!err.empty()) return err;
+            // Like mod_wsgi: an alias naming both groups is loaded at start too.
+            if (!g || a.regex || !a.app_group || strstr(a.app_group, "%{RESOURCE}") || strstr(a.app_group, "%{ENV:"))
+                continue;
+            apr_finfo_t fi;
+            if (apr_stat(&fi, a.target, APR_FINFO_TYPE, s->process->pool) == APR_SUCCESS && fi.filetype == APR_REG)
+                g->preload.push_back({a.target, static_group_name(s, a.app_group)});
+        }
+    }
+    return {};
+}
+
+int post_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
+{
+    int status = OK;
+    server_entry(s, "reading the daemon process groups", [&] {
+        DaemonSet& set = daemon_set(pconf);
+        const ServerConfig* sc = server_config(s);
+        set.shared.python_home = sc->python_home;
+        set.shared.python_path.clear();
+        for (int i = 0; i < sc->python_path->nelts; ++i)
+            set.shared.python_path.emplace_back(reinterpret_cast<const char**>(sc->python_path->elts)[i]);
+        set.shared.case_sensitive = case_sensitive_of(sc);
+        set.shared.pickle_diagnostics = pickle_diagnostics_anywhere(s);
+        std::string err = plan_daemon_preloads(set, s);
+        if (err.empty()) err = resolve_daemon_groups(set);
+        if (!err.empty()) {
+            log_line(LogTarget::of(s), APLOG_CRIT, "WSGIS0603", err);
+            status = HTTP_INTERNAL_SERVER_ERROR;
+            return;
+        }
+        // The first pass at start-up only checks the configuration; a
+        // configuration test never starts anything.
+        if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG ||
+            ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL)
+            return;
+        const char* prefix = sc->socket_prefix ? sc->socket_prefix : ap_runtime_dir_relative(pconf, "wsgiscript");
+        if (!start_daemons(pconf, s, set, prefix)) status = HTTP_INTERNAL_SERVER_ERROR;
+    });
+    return status;
+}
+
 void child_init(apr_pool_t* pchild, server_rec* s)
 {
     server_entry(s, "at child start", [&] {
         WSGIS_FAULT("child_init");
+        close_daemon_listeners(daemon_set(s->process->pconf));
+        apr_pool_cleanup_register(
+            pchild, nullptr, [](void*) -> apr_status_t { close_kept_connections(); return APR_SUCCESS; },
+            apr_pool_cleanup_null);
+        // With WSGIRestrictEmbedded On nothing runs here: no Python at all.
+        if (restrict_embedded_of(server_config(s))) return;
         bool pickle = pickle_diagnostics_anywhere(s);
         if (!Runtime::start(pchild, s, runtime_options(s, pickle))) return;
         if (pickle) note_configured_scripts(s);
@@ -98,6 +172,7 @@ void child_init(apr_pool_t* pchild, server_rec* s)
 void register_hooks(apr_pool_t*)
 {
     ap_hook_pre_config(pre_config, nullptr, nullptr, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
     register_request_hooks();
 }

@@ -214,6 +214,14 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
 
 void on_script_loaded(ScriptLoadedHook hook) { loaded_hooks().push_back(hook); }
 
+bool script_changed(Interpreter* in, const ScriptLoad& load)
+{
+    std::string key = load.case_sensitive ? std::string(load.path) : ascii_lower(load.path);
+    const ScriptTable& table = in->state<ScriptTable>();
+    auto it = table.entries.find(key);
+    return it != table.entries.end() && it->second.module && it->second.mtime != load.mtime;
+}
+
 PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
 {
     ScriptLoad load = load_in;

@@ -61,6 +61,10 @@ struct ScriptLoad {
 using ScriptLoadedHook = void (*)(Interpreter* in, const ScriptEntry& e, const LogTarget& log);
 void on_script_loaded(ScriptLoadedHook hook);
 
+// True when `in` has the script loaded from another mtime than load.mtime
+// (daemon mode then restarts the process instead of reloading in place).
+bool script_changed(Interpreter* in, const ScriptLoad& load);
+
 // The script's module (new reference), loading or reloading it as needed.
 // Empty on failure: the reason is logged and *http_status says what to answer.
 PyRef load_script(Interpreter* in, const ScriptLoad& load, int* http_status);

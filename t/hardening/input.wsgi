@@ -1,5 +1,6 @@
-# wsgi.input under hostile sizes (t/12_hardening). PATH_INFO names the
-# operation; ?id=ID names the record written to t/logs/hard-ID.json:
+# wsgi.input under hostile sizes (t/06_input/input_memory.t and
+# limit_body.t). PATH_INFO names the operation; ?id=ID names the record
+# written to t/logs/hard-ID.json:
 #   /noop          answer the pid (to find the child a connection talks to)
 #   /readcl        read(int(CONTENT_LENGTH)), as most frameworks do
 #   /readline      readline(N) with N from ?n= (default 10**12)

@@ -1,5 +1,5 @@
 # A list response whose items another thread replaces while Apache writes
-# them (t/12_hardening/list_race.t). ?size=MiB of b'a' in one item; the
+# them (t/07_response/list_race.t). ?size=MiB of b'a' in one item; the
 # thread waits until the list has been returned, then replaces the item and
 # allocates fresh memory of the same size filled with b'Z', so freed memory
 # would be reused at once.

@@ -1,5 +1,5 @@
 # Reference counts of the names of the modules mod_wsgiscript puts into
-# sys.modules (t/12_hardening/07_module_refs.t): a name str is referenced by
+# sys.modules (t/08_interpreters/module_refs.t): a name str is referenced by
 # the module's __name__, by its sys.modules key and by each function the
 # module defines in C (their __module__), nothing else. A module made the
 # same way from Python is the control.

@@ -1,4 +1,4 @@
-# sys.stdout/sys.stderr partial lines (t/12_hardening/stdout.t).
+# sys.stdout/sys.stderr partial lines (t/12_output/output.t).
 #   /partial?text=T   write T to sys.stdout without a newline
 #   /line?text=T      print(T)
 #   /long?kib=N       write N KiB to sys.stderr without any newline

@@ -1,4 +1,4 @@
-# 11_interp: preloaded at child start; writes its import time and pid to
+# 08_interpreters: preloaded at child start; writes its import time and pid to
 # t/logs/interp/preload.<pid>.json.
 import os
 import sys

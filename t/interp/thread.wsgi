@@ -1,4 +1,4 @@
-# 11_interp: the first request starts a Python thread that ticks every 50 ms;
+# 08_interpreters: the first request starts a Python thread that ticks every 50 ms;
 # later requests report how far it got (it must run between requests too).
 import json
 import os

@@ -1,9 +1,11 @@
 package PepTest;
-# Helpers for t/09_pep3333 and t/10_frameworks: raw HTTP over IO::Socket::INET
-# (to see exactly what went over the wire: chunk framing, injected headers,
-# a connection closed early), a response parser that says whether the body
-# was complete, marker files written by the apps, and error_log reading that
-# waits for the log to settle.
+# Helpers for the tests that need to see the wire (first written for the
+# PEP 3333 tests; now used in 05_environ to 10_frameworks and 12_output):
+# raw HTTP over IO::Socket::INET (to see exactly what went over the wire:
+# chunk framing, injected headers, a connection closed early), a response
+# parser that says whether the body was complete, marker files written by
+# the apps, a child's VmRSS, and error_log reading that waits for the log to
+# settle.
 use strict;
 use warnings;
 
@@ -18,7 +20,7 @@ use WsgiTest qw(t_root log_offset log_since settled_log_since);  # re-exported
 
 our @EXPORT_OK = qw(hostport vhostport connect_to raw_http read_all parse_http
                     settled_log_since logs_dir wait_file slurp json_of
-                    error_lines wsgis_lines read_response vmrss_kib);
+                    error_lines wsgis_lines read_response vmrss_kib send_all);
 
 sub hostport {
     my $vhost = shift;
@@ -50,17 +52,23 @@ sub read_all {
     return $buf;
 }
 
+# Write all of $data to $sock (syswrite may take less than it is given).
+sub send_all {
+    my($sock, $data) = @_;
+    my $off = 0;
+    while ($off < length $data) {
+        my $n = syswrite $sock, $data, length($data) - $off, $off;
+        die "write: $!" unless defined $n;
+        $off += $n;
+    }
+}
+
 # raw_http($request_bytes, vhost => NAME, timeout => S): one request on a new
 # connection; the server's bytes until it closes the connection.
 sub raw_http {
     my($req, %o) = @_;
     my $sock = connect_to($o{vhost});
-    my $off = 0;
-    while ($off < length $req) {
-        my $n = syswrite $sock, $req, length($req) - $off, $off;
-        die "write: $!" unless defined $n;
-        $off += $n;
-    }
+    send_all($sock, $req);
     my $raw = read_all($sock, $o{timeout});
     close $sock;
     return $raw;

@@ -1,7 +1,7 @@
 # Runs in application group pickle-*-maker. GET: answers pickle.dumps(Cart())
 # (the bytes name this script's module, _mod_wsgi_<md5 of this path>, and
 # 'Cart'). POST the bytes back (?api=loads): they load fine here, where the
-# script is loaded. t/08_pickle/unpickle.t posts them to /pickle/unpickle,
+# script is loaded. t/09_pickle/unpickle.t posts them to /pickle/unpickle,
 # which runs in another application group.
 import pickle
 

@@ -1,4 +1,4 @@
-# Template for t/08_pickle/reload.t, which copies it to t/logs/rw/pickle/
+# Template for t/09_pickle/reload.t, which copies it to t/logs/rw/pickle/
 # and serves it as /pickle/stash. Objects made by this script are kept in the
 # ordinary module `stash`, which survives reloads of the script:
 #   ?store       keep discount, price, a Cart and pickled Cart bytes in stash

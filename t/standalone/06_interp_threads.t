@@ -7,6 +7,13 @@
 # hang (checked again by a second round on the warm server). The cold start is
 # repeated through graceful restarts: the race is timing-dependent.
 #
+# t/08_interpreters/threads.t also sends concurrent requests to two
+# sub-interpreters, on the shared Apache::Test server (children that have
+# served other tests, so a first-request race is left to chance; also run
+# under ASan + UBSan). Making that race happen needs what the shared server
+# cannot give: a server of its own with enough workers per child, and
+# graceful restarts between rounds for fresh children, so it is tested here.
+#
 # Fewer clients than workers, on purpose: when a keep-alive connection has a
 # new request and no worker is idle, mpm_event closes every idle keep-alive
 # connection of the child ("All workers are busy or dying", at trace1), and a

@@ -1,4 +1,4 @@
-# Reports the interpreter a request ran in (t/12_hardening/groups.t).
+# Reports the interpreter a request ran in (t/08_interpreters/group_spellings.t).
 import json
 import os
 

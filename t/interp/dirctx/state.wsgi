@@ -1,4 +1,4 @@
-# 11_interp: reports its interpreter and module state (t/interp/lib/interp_util.py).
+# 08_interpreters: reports its interpreter and module state (t/interp/lib/interp_util.py).
 import os
 import sys
 

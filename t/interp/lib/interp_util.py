@@ -1,4 +1,4 @@
-"""Helpers for the t/interp scripts (11_interp): every script module and
+"""Helpers for the t/interp scripts (08_interpreters): every script module and
 every interpreter reports who it is, so the tests can tell interpreters and
 modules apart."""
 import json

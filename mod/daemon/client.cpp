@@ -1,0 +1,369 @@
+// client.cpp - see client.h.
+#include "daemon/client.h"
+
+#include "daemon/channel.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <mutex>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <vector>
+
+namespace wsgi {
+
+namespace {
+
+// Connections kept between requests, per daemon socket.
+class KeptConnections {
+public:
+    static constexpr std::size_t kMaxPerSocket = 64;
+
+    struct Kept {
+        int fd = -1;
+        std::uint32_t pid = 0;  // the daemon process at the other end
+    };
+
+    Kept take(const std::string& path)
+    {
+        std::lock_guard lock(mutex_);
+        auto it = idle_.find(path);
+        if (it == idle_.end() || it->second.empty()) return {};
+        Kept k = it->second.back();
+        it->second.pop_back();
+        return k;
+    }
+    void give_back(const std::string& path, Kept k)
+    {
+        {
+            std::lock_guard lock(mutex_);
+            std::vector<Kept>& v = idle_[path];
+            if (v.size() < kMaxPerSocket) {
+                v.push_back(k);
+                return;
+            }
+        }
+        close(k.fd);
+    }
+    void close_all()
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [path, kept] : idle_)
+            for (const Kept& k : kept) close(k.fd);
+        idle_.clear();
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<std::string, std::vector<Kept>> idle_;
+};
+
+KeptConnections& kept()
+{
+    static auto* k = new KeptConnections;  // descriptors only; lives as long as the child
+    return *k;
+}
+
+// A new connection to the group's socket, or -1 with errno.
+int connect_to(const std::string& path, int timeout_ms)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_un addr;
+    std::memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) {
+        close(fd);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    // A full backlog (every process busy, or being restarted) answers
+    // EAGAIN at once: wait for room, up to the timeout.
+    for (int waited = 0;; waited += 10) {
+        if (connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0) return fd;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN || waited >= timeout_ms) break;
+        usleep(10000);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+// How a daemon process that went away mid-request ended, if it can still
+// be seen (a zombie until the Apache parent reaps it).
+std::string how_it_ended(pid_t pid)
+{
+    if (pid <= 0) return "";
+    for (int i = 0; i < 10; ++i) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+        FILE* f = fopen(path, "r");
+        if (!f) return "";
+        char buf[1024];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char* close_paren = strrchr(buf, ')');
+        if (close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z') {
+            // field 52, exit_code, is the last one
+            const char* last = strrchr(buf, ' ');
+            int status = last ? atoi(last + 1) : 0;
+            if (WIFSIGNALED(status)) return std::string(", killed by signal ") + std::to_string(WTERMSIG(status));
+            if (WIFEXITED(status)) return ", exit status " + std::to_string(WEXITSTATUS(status));
+            return "";
+        }
+        usleep(10000);
+    }
+    return "";
+}
+
+enum class Outcome { kDone, kRetry, kRestarting };
+
+class Relay {
+public:
+    Relay(Transport& t, const DaemonGroup& g, const ForwardRequest& q, std::uint32_t pid)
+        : t_(t), g_(g), q_(q), pid_(pid) {}
+    std::uint32_t pid() const { return pid_; }
+
+    // One attempt on one connection.
+    Outcome run(Channel& ch, bool reused, std::string_view request, int* status)
+    {
+        *status = 0;
+        if (!ch.write_all(request, q_.timeout_ms)) return lost(ch, reused, status, true);
+        for (;;) {
+            char type;
+            std::uint32_t len = 0;
+            if (!ch.read_header(&type, &len, q_.timeout_ms)) return lost(ch, reused, status, false);
+            switch (type) {
+            case wire::kPid:
+                if (!read_payload(ch, len, 4)) return broken(ch, status);
+                wire::decode_u32(payload_, &pid_);
+                break;
+            case wire::kHead:
+                if (!read_payload(ch, len, wire::kMaxRequest) || !apply_head()) return broken(ch, status);
+                responded_ = true;
+                break;
+            case wire::kBody:
+                if (len > wire::kMaxChunk) return broken(ch, status);
+                buf_.resize(len);
+                if (!ch.read_exact(buf_.data(), len, q_.timeout_ms)) return broken(ch, status);
+                responded_ = true;
+                t_.append(buf_.data(), len);
+                if (!t_.flush()) {  // the client is gone: the daemon sees the connection close
+                    client_gone_ = true;
+                    return Outcome::kDone;
+                }
+                break;
+            case wire::kRead:
+                if (!read_payload(ch, len, 4) || !send_body(ch)) return broken(ch, status);
+                break;
+            case wire::kStatus: {
+                std::uint32_t st = 0;
+                if (!read_payload(ch, len, 4) || !wire::decode_u32(payload_, &st)) return broken(ch, status);
+                *status = st == wire::kAnsweredStatus ? Transport::kAnswered : static_cast<int>(st);
+                clean_ = true;
+                return Outcome::kDone;
+            }
+            case wire::kEnd: {
+                bool complete = false;
+                if (!read_payload(ch, len, 1) || !wire::decode_end(payload_, &complete)) return broken(ch, status);
+                t_.end(complete);
+                clean_ = complete && !t_.client_gone();
+                return Outcome::kDone;
+            }
+            case wire::kRestart:
+                if (responded_) return broken(ch, status);
+                return Outcome::kRestarting;
+            default:
+                return broken(ch, status);
+            }
+        }
+    }
+
+    bool clean() const { return clean_ && !client_gone_; }
+
+private:
+    bool read_payload(Channel& ch, std::uint32_t len, std::uint32_t max)
+    {
+        if (len > max) return false;
+        payload_.resize(len);
+        return ch.read_exact(payload_.data(), len, q_.timeout_ms);
+    }
+
+    bool apply_head()
+    {
+        wire::Head h;
+        if (!wire::decode_head(payload_, &h)) return false;
+        apr_pool_t* p = t_.pool();
+        auto* headers = static_cast<ResponseHeader*>(apr_palloc(p, sizeof(ResponseHeader) * (h.headers.size() + 1)));
+        for (std::size_t i = 0; i < h.headers.size(); ++i) {
+            headers[i].name = apr_pstrmemdup(p, h.headers[i].first.data(), h.headers[i].first.size());
+            headers[i].value = apr_pstrmemdup(p, h.headers[i].second.data(), h.headers[i].second.size());
+        }
+        t_.set_head(h.status, apr_pstrmemdup(p, h.status_line.data(), h.status_line.size()), headers,
+                    static_cast<int>(h.headers.size()));
+        return true;
+    }
+
+    // The daemon asks for body bytes: read them from the client.
+    bool send_body(Channel& ch)
+    {
+        std::uint32_t want = 0;
+        if (!wire::decode_u32(payload_, &want) || want == 0 || want > wire::kMaxChunk) return false;
+        asked_body_ = true;
+        buf_.resize(want + wire::kHeaderSize);
+        long got = t_.body().read(buf_.data() + wire::kHeaderSize, want);
+        std::string head;
+        if (got < 0) {
+            int st = t_.body_status();
+            std::string msg;
+            wire::encode_fail(msg, st == Transport::kAnswered ? -1 : st, t_.body().error());
+            return ch.write_all(msg, q_.timeout_ms);
+        }
+        wire::put_header(head, wire::kData, static_cast<std::uint32_t>(got));
+        std::memcpy(buf_.data(), head.data(), wire::kHeaderSize);
+        return ch.write_all(std::string_view(buf_.data(), wire::kHeaderSize + static_cast<std::size_t>(got)),
+                            q_.timeout_ms);
+    }
+
+    // The daemon went away. A kept connection that failed before anything
+    // came back (the daemon closed it when stopping, or never read the
+    // request) is tried again on a new one, for requests without a body
+    // that may be repeated; otherwise the client gets 502.
+    Outcome lost(Channel& ch, bool reused, int* status, bool on_write)
+    {
+        int err = ch.error();
+        bool never_read = on_write || err == ECONNRESET || err == EPIPE;
+        if (reused && !responded_ && !asked_body_ && never_read && retry_safe()) return Outcome::kRetry;
+        return broken(ch, status);
+    }
+
+    bool retry_safe()
+    {
+        const char* m = apr_table_get(t_.variables(), "REQUEST_METHOD");
+        return m && (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"));
+    }
+
+    Outcome broken(Channel& ch, int* status)
+    {
+        int err = ch.error();
+        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(q_.timeout_ms / 1000) + " s (Timeout)"
+                          : err == 0      ? "closed the connection"
+                                          : std::string("failed: ") + std::strerror(err);
+        std::string how = err == ETIMEDOUT ? "" : how_it_ended(static_cast<pid_t>(pid_));
+        std::string who = pid_ ? "daemon process " + std::to_string(pid_) : std::string("a daemon process");
+        log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0602", "%s of group '%s' %s in the middle of the request for '%s'%s; %s",
+                who.c_str(), g_.options.name.c_str(), why.c_str(), q_.script_path, how.c_str(),
+                responded_ ? "the response is cut off" : "answered 502");
+        if (responded_) {
+            t_.end(false);
+            *status = 0;
+        } else {
+            *status = HTTP_BAD_GATEWAY;
+        }
+        return Outcome::kDone;
+    }
+
+    Transport& t_;
+    const DaemonGroup& g_;
+    const ForwardRequest& q_;
+    std::string payload_, buf_;
+    std::uint32_t pid_;
+    bool responded_ = false, asked_body_ = false, clean_ = false, client_gone_ = false;
+};
+
+std::string request_message(Transport& t, const ForwardRequest& q, const DaemonShared& shared, bool hello)
+{
+    wire::RequestFrame f;
+    f.flags = q.flags;
+    f.mtime = q.mtime;
+    f.request_time = q.request_time;
+    f.script_path = q.script_path;
+    f.callable = q.callable;
+    f.app_group = q.app_group;
+    const apr_array_header_t* arr = apr_table_elts(t.variables());
+    const auto* elts = reinterpret_cast<const apr_table_entry_t*>(arr->elts);
+    f.variables.reserve(static_cast<std::size_t>(arr->nelts));
+    for (int i = 0; i < arr->nelts; ++i)
+        if (elts[i].key) f.variables.emplace_back(elts[i].key, elts[i].val ? elts[i].val : "");
+    std::string out;
+    if (hello) {
+        out.append(wire::kMagic, sizeof wire::kMagic);
+        out.append(reinterpret_cast<const char*>(shared.secret), wire::kSecretSize);
+    }
+    wire::encode_request(out, f);
+    return out;
+}
+
+}  // namespace
+
+int forward_request(Transport& t, const DaemonGroup& g, const DaemonShared& shared, const ForwardRequest& q)
+{
+    std::string plain, with_hello;
+    apr_time_t started = apr_time_now();
+    for (int attempt = 0, restarts = 0; attempt < 8; ++attempt) {
+        // A kept connection, unless the daemon closed it meanwhile (it does
+        // so with its idle connections when it stops).
+        KeptConnections::Kept k;
+        while ((k = kept().take(g.socket_path)).fd >= 0) {
+            Channel probe(k.fd);
+            if (probe.idle_and_open()) {
+                k.fd = probe.release();
+                break;
+            }
+        }
+        int fd = k.fd;
+        bool reused = fd >= 0;
+        if (!reused) {
+            fd = connect_to(g.socket_path, q.timeout_ms);
+            if (fd < 0) {
+                int err = errno;
+                log_fmt(t.log_target(), APLOG_ERR, "WSGIS0601",
+                        "daemon process group '%s' cannot be reached at %s: %s; answered 503", g.options.name.c_str(),
+                        g.socket_path.c_str(), std::strerror(err));
+                return HTTP_SERVICE_UNAVAILABLE;
+            }
+        }
+        Channel ch(fd);
+        std::string& message = reused ? plain : with_hello;
+        if (message.empty()) message = request_message(t, q, shared, !reused);
+        Relay relay(t, g, q, reused ? k.pid : 0);
+        int status = 0;
+        switch (relay.run(ch, reused, message, &status)) {
+        case Outcome::kDone:
+            if (relay.clean()) kept().give_back(g.socket_path, {ch.release(), relay.pid()});
+            return status;
+        case Outcome::kRetry:
+            continue;
+        case Outcome::kRestarting:
+            // That process is restarting for a changed script: nothing ran.
+            // The next connection reaches another process, or the new one
+            // once the parent has started it.
+            if (apr_time_now() - started > apr_time_from_msec(q.timeout_ms)) {
+                log_fmt(t.log_target(), APLOG_ERR, "WSGIS0601",
+                        "daemon process group '%s' kept restarting for a changed script; answered 503",
+                        g.options.name.c_str());
+                return HTTP_SERVICE_UNAVAILABLE;
+            }
+            usleep(std::min(++restarts, 10) * 10000);
+            --attempt;
+            continue;
+        }
+    }
+    log_fmt(t.log_target(), APLOG_ERR, "WSGIS0601",
+            "daemon process group '%s' closed every connection tried; answered 503", g.options.name.c_str());
+    return HTTP_SERVICE_UNAVAILABLE;
+}
+
+void close_kept_connections() { kept().close_all(); }
+
+}  // namespace wsgi
