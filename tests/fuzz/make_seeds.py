@@ -127,7 +127,75 @@ ALIAS_RULES = {
     "normalize": b"///A//Sub///\n/Caf\xc3\xa9/\n",
 }
 
-CORPORA = {"options": OPTIONS, "alias_rules": ALIAS_RULES, "http_rules": HTTP_RULES, "body_reader": BODY_READER, "script_source": SCRIPT_SOURCE}
+DAEMON_OPTIONS = {
+    "minimal": b"example processes=2 threads=15 display-name=%{GROUP}",
+    "debian-style": b"site user=www-data group=www-data processes=2 threads=25 python-home=/srv/venv "
+                    b"python-path=/srv/app:/srv/lib",
+    "timeouts": b"g umask=0022 home=/srv inactivity-timeout=300 graceful-timeout=15 shutdown-timeout=5",
+    "groups-locale": b"g supplementary-groups=adm,,#33 lang=en_US.UTF-8 locale=C.UTF-8 python-eggs=/tmp/eggs",
+    "quoted-display-name": b"g display-name='%{GROUP}'\tdisplay-name=\"x\"",
+    "threads-zero": b"g threads=0",
+    "processes-over": b"g processes=1001 processes=-1 processes=+1",
+    "lifecycle-refused": b"g maximum-requests=1000 request-timeout=60 chroot=/x socket-user=u",
+    "unknown": b"g bogus=1",
+    "bad-account": b"g user=a:b group=#x user=#2147483648 user=#-0",
+    "relative-paths": b"g home=relative python-path=/a:rel python-home=",
+    "bad-umask": b"g umask=0999 umask=",
+    "no-name": b"g =x noequals",
+    "bad-group-name": b"bad%name processes=1",
+}
+
+
+def u32(v):
+    return (v & 0xffffffff).to_bytes(4, "little")
+
+
+def u64(v):
+    return (v & 0xffffffffffffffff).to_bytes(8, "little")
+
+
+def wstr(b):
+    return u32(len(b)) + b + b"\0"
+
+
+def msg(t, payload):
+    return t + u32(len(payload)) + payload
+
+
+def pairs(items):
+    return u32(len(items)) + b"".join(wstr(k) + wstr(v) for k, v in items)
+
+
+REQUEST = (bytes([1 | 2]) + u64(1700000000000000) + u64(1700000000123456) + wstr(b"/srv/app.wsgi") +
+           wstr(b"application") + wstr(b"") + pairs([(b"REQUEST_METHOD", b"GET"), (b"PATH_INFO", b"/x")]))
+HEAD = u32(200) + wstr(b"200 OK") + pairs([(b"Content-Type", b"text/plain"), (b"Content-Length", b"12")])
+FIELDS = b"/srv/app.wsgi\napplication\n%{GLOBAL}\nREQUEST_METHOD\nGET\nHTTP_HOST\nexample.com"
+
+# fuzz_wire: [mode][rest]; even mode: a received message, odd: fields to encode.
+WIRE = {
+    "request": b"\0" + msg(b"Q", REQUEST),
+    "request-no-callable": b"\0" + msg(b"Q", REQUEST.replace(wstr(b"application"), wstr(b""))),
+    "request-forged-count": b"\0" + msg(b"Q", REQUEST[:-len(pairs([(b"REQUEST_METHOD", b"GET"), (b"PATH_INFO", b"/x")]))]
+                                         + u32(1000000)),
+    "request-trailing": b"\0" + msg(b"Q", REQUEST + b"x"),
+    "request-no-nul": b"\0" + msg(b"Q", REQUEST.replace(b"app.wsgi\0", b"app.wsgiX")),
+    "head": b"\0" + msg(b"H", HEAD),
+    "head-status-99": b"\0" + msg(b"H", u32(99) + HEAD[4:]),
+    "read": b"\0" + msg(b"R", u32(65536)),
+    "end": b"\0" + msg(b"E", b"\x01"),
+    "end-bad": b"\0" + msg(b"E", b"\x02"),
+    "fail": b"\0" + msg(b"X", u32(-1) + wstr(b"client went away")),
+    "pid": b"\0" + msg(b"P", u32(4242)),
+    "answered": b"\0" + msg(b"S", u32(0xffffffff)),
+    "restart": b"\0" + msg(b"Z", b""),
+    "data": b"\0" + msg(b"D", b"body bytes"),
+    "unknown-type": b"\0" + msg(b"A", b""),
+    "hello-secrets": b"\0" + b"WSG1" + bytes(range(32)) + bytes(range(32)),
+    "encode": b"\x01" + b"\x05\x07" + u64(-1) + u64(1700000000000000) + FIELDS,
+    "encode-empty-callable": b"\x01" + b"\x00\x00" + bytes(16) + b"/srv/app.wsgi\n\n\nA\nB",
+}
+
+CORPORA = {"options": OPTIONS, "alias_rules": ALIAS_RULES, "daemon_options": DAEMON_OPTIONS, "wire": WIRE, "http_rules": HTTP_RULES, "body_reader": BODY_READER, "script_source": SCRIPT_SOURCE}
 
 
 def main():
