@@ -2,6 +2,7 @@
 #include "core/daemon_options.h"
 
 #include <charconv>
+#include <type_traits>
 
 namespace wsgi {
 
@@ -14,43 +15,17 @@ struct Refused {
     std::string_view why;
 };
 
-constexpr std::string_view kLifecycle =
-    "is a daemon lifecycle option (recycling, timeouts, limits, buffer sizes) that this version of "
-    "mod_wsgiscript does not provide yet; remove it";
-
 constexpr Refused kRefused[] = {
-    {"restart-interval", kLifecycle},
-    {"maximum-requests", kLifecycle},
-    {"request-timeout", kLifecycle},
-    {"interrupt-timeout", kLifecycle},
-    {"deadlock-timeout", kLifecycle},
-    {"startup-timeout", kLifecycle},
-    {"eviction-timeout", kLifecycle},
-    {"connect-timeout", kLifecycle},
-    {"socket-timeout", kLifecycle},
-    {"queue-timeout", kLifecycle},
-    {"listen-backlog", kLifecycle},
-    {"cpu-time-limit", kLifecycle},
-    {"cpu-priority", kLifecycle},
-    {"memory-limit", kLifecycle},
-    {"virtual-memory-limit", kLifecycle},
-    {"stack-size", kLifecycle},
-    {"receive-buffer-size", kLifecycle},
-    {"send-buffer-size", kLifecycle},
-    {"header-buffer-size", kLifecycle},
-    {"response-buffer-size", kLifecycle},
-    {"response-socket-timeout", kLifecycle},
-    {"response-flush-delay", kLifecycle},
-    {"switch-interval", kLifecycle},
+    {"interrupt-timeout",
+     "(mod_wsgi 6: raising an exception in a request that ran too long) is not provided; request-timeout "
+     "replaces the process instead; remove it"},
+    {"response-flush-delay",
+     "(mod_wsgi 6: holding response data back for a pacing filter) is not provided: every piece the "
+     "application yields is passed on at once; remove it"},
     {"server-metrics",
      "(mod_wsgi's server metrics, read through mod_wsgi.server_metrics()) is not provided by mod_wsgiscript; "
      "remove it"},
-    {"socket-user",
-     "is not needed: the daemon sockets belong to Apache's User and only Apache's children are let in; remove "
-     "it"},
     {"chroot", "is not supported (mod_wsgi deprecates it too: use a container); remove it"},
-    {"script-user", "is not supported yet (a script owner check); remove it"},
-    {"script-group", "is not supported yet (a script group check); remove it"},
 };
 
 bool parse_int(std::string_view v, int min, int max, int* out)
@@ -88,6 +63,18 @@ bool valid_account(std::string_view v)
         if (c <= ' ' || c == ':' || c == '/' || c == 0x7f) return false;
     }
     return true;
+}
+
+std::string long_option(std::string_view name, std::string_view value, long long min, long long max, auto* out)
+{
+    long long n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec == std::errc() && end == value.data() + value.size() && n >= min && n <= max) {
+        *out = static_cast<std::remove_reference_t<decltype(*out)>>(n);
+        return {};
+    }
+    return std::string(name) + "= takes a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+           ", got '" + std::string(value) + "'";
 }
 
 std::string int_option(std::string_view name, std::string_view value, int min, int max, int* out)
@@ -180,9 +167,53 @@ std::string parse_daemon_option(std::string_view word, DaemonOptions& o)
         o.display_name = std::string(value);
         return {};
     }
-    if (name == "inactivity-timeout") return int_option(name, value, 0, 86400 * 365, &o.inactivity_timeout);
+    constexpr int kYear = 86400 * 365;
+    if (name == "inactivity-timeout") return int_option(name, value, 0, kYear, &o.inactivity_timeout);
     if (name == "graceful-timeout") return int_option(name, value, 0, 86400, &o.graceful_timeout);
     if (name == "shutdown-timeout") return int_option(name, value, 0, 86400, &o.shutdown_timeout);
+    if (name == "restart-interval") return int_option(name, value, 0, kYear, &o.restart_interval);
+    if (name == "maximum-requests") return long_option(name, value, 0, 1LL << 40, &o.maximum_requests);
+    if (name == "startup-timeout") return int_option(name, value, 0, 86400, &o.startup_timeout);
+    if (name == "request-timeout") return int_option(name, value, 0, kYear, &o.request_timeout);
+    if (name == "deadlock-timeout") return int_option(name, value, 0, kYear, &o.deadlock_timeout);
+    if (name == "eviction-timeout") return int_option(name, value, 0, 86400, &o.eviction_timeout);
+    if (name == "connect-timeout") return int_option(name, value, 0, 86400, &o.connect_timeout);
+    if (name == "socket-timeout") return int_option(name, value, 0, 86400, &o.socket_timeout);
+    if (name == "queue-timeout") return int_option(name, value, 0, 86400, &o.queue_timeout);
+    if (name == "listen-backlog") return int_option(name, value, 1, 65535, &o.listen_backlog);
+    if (name == "cpu-time-limit") return int_option(name, value, 0, kYear, &o.cpu_time_limit);
+    if (name == "response-socket-timeout") return int_option(name, value, 0, 86400, &o.response_socket_timeout);
+    if (name == "cpu-priority") {
+        int n;
+        std::string err = int_option(name, value, -20, 20, &n);
+        if (err.empty()) o.cpu_priority = n;
+        return err;
+    }
+    if (name == "memory-limit") return long_option(name, value, 0, 1LL << 50, &o.memory_limit);
+    if (name == "virtual-memory-limit") return long_option(name, value, 0, 1LL << 50, &o.virtual_memory_limit);
+    if (name == "stack-size") return long_option(name, value, 0, 1LL << 34, &o.stack_size);
+    if (name == "receive-buffer-size") return long_option(name, value, 0, 1LL << 31, &o.receive_buffer_size);
+    if (name == "send-buffer-size") return long_option(name, value, 0, 1LL << 31, &o.send_buffer_size);
+    if (name == "header-buffer-size") return long_option(name, value, 4096, 1LL << 30, &o.header_buffer_size);
+    if (name == "response-buffer-size")
+        return long_option(name, value, 65536, 1LL << 40, &o.response_buffer_size);
+    if (name == "socket-user" || name == "script-user" || name == "script-group") {
+        if (!valid_account(value))
+            return std::string(name) + "= takes a name or #id, got '" + std::string(value) + "'";
+        (name == "socket-user" ? o.socket_user : name == "script-user" ? o.script_user : o.script_group) =
+            std::string(value);
+        if (!o.script_user.empty() && !o.script_group.empty())
+            return "script-user= and script-group= cannot both be given (as in mod_wsgi)";
+        return {};
+    }
+    if (name == "switch-interval") {
+        double v = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+        if (ec != std::errc() || end != value.data() + value.size() || !(v > 0) || v > 60)
+            return "switch-interval= takes a positive number of seconds such as 0.002, got '" + std::string(value) + "'";
+        o.switch_interval = v;
+        return {};
+    }
     for (const Refused& r : kRefused)
         if (name == r.name) return std::string(name) + "= " + std::string(r.why);
     return "unknown option '" + std::string(name) + "'";

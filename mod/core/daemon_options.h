@@ -29,6 +29,30 @@ struct DaemonOptions {
     int inactivity_timeout = 0;            // seconds; 0 = never
     int graceful_timeout = 0;              // seconds
     int shutdown_timeout = 5;              // seconds
+    // The process lifecycle (0 = off unless said otherwise).
+    int restart_interval = 0;              // seconds of life
+    long maximum_requests = 0;             // requests served
+    int startup_timeout = 0;               // seconds without a successful script load
+    int request_timeout = 0;               // seconds one request may run
+    int deadlock_timeout = 300;            // seconds the GIL may stay taken (mod_wsgi's default)
+    int eviction_timeout = -1;             // seconds after an Apache restart (-1: graceful-timeout)
+    int connect_timeout = 15;              // seconds an Apache child waits to connect
+    int socket_timeout = 0;                // seconds per read/write (0: Apache's Timeout)
+    int queue_timeout = 0;                 // seconds a request may wait for a free thread
+    int listen_backlog = 100;
+    std::string socket_user;               // "" = Apache's User
+    int cpu_time_limit = 0;                // seconds of CPU
+    std::optional<int> cpu_priority;       // nice value, -20..20
+    long long memory_limit = 0;            // bytes of resident memory
+    long long virtual_memory_limit = 0;    // bytes of address space
+    long long stack_size = 0;              // bytes per request thread (0: the system's)
+    long long receive_buffer_size = 0;     // SO_RCVBUF/SO_SNDBUF of the daemon sockets (0: the system's)
+    long long send_buffer_size = 0;
+    long long header_buffer_size = 32768;  // the largest response header name or value
+    long long response_buffer_size = 8 << 20;  // bytes passed on without a flush at most
+    int response_socket_timeout = 0;       // seconds per write to the HTTP client (0: socket-timeout)
+    std::string script_user, script_group; // the owner a script file must have
+    double switch_interval = 0;            // sys.setswitchinterval(), seconds (0: Python's)
 };
 
 // Parse the words after the group name ("name=value" each) into opts.

@@ -92,7 +92,7 @@ bool known_type(char t)
 {
     switch (t) {
     case kRequest: case kData: case kFail: case kHead: case kBody: case kRead: case kEnd: case kStatus:
-    case kRestart: case kPid:
+    case kRestart: case kPid: case kClose:
         return true;
     default:
         return false;

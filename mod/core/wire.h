@@ -11,14 +11,19 @@
 //   child -> daemon:  'Q' request (RequestFrame)
 //                     'D' body data, sent only when asked by 'R' (length 0: end of body)
 //                     'X' the body could not be read: i32 status, str message
-//   daemon -> child:  'P' u32 the daemon process's pid (first, on a new connection)
+//   daemon -> child:  'P' u32 the daemon process's pid: first on a new connection, when a
+//                         worker thread takes it up; again as each request starts to run
+//                         when the group has request-timeout (the child's clock starts)
 //                     'H' status and headers (Head)
-//                     'B' response body bytes (the child passes them on at once)
+//                     'B' response body bytes (the child passes them on, flushed, in pieces
+//                         of at most response-buffer-size)
 //                     'R' send body: u32 the most bytes wanted
 //                     'E' end of the response: u8 complete (0: the client must see it broken)
 //                     'S' nothing was sent: answer with this HTTP status (u32; Apache's error
 //                         page; kAnsweredStatus: the child's own input filter answered already)
 //                     'Z' nothing ran: this process is restarting (a script changed); ask again
+//                     'C' (on a connection with no request in flight) this process is stopping:
+//                         close the connection instead of sending another request on it
 // Strings are u32 length + bytes + a NUL (not counted), so a decoded view
 // is also a C string in the message buffer. Nothing is trusted before the hello's
 // secret matched, and every length is checked against the payload and the
@@ -57,6 +62,7 @@ enum Type : char {
     kStatus = 'S',
     kRestart = 'Z',
     kPid = 'P',
+    kClose = 'C',
 };
 
 enum Flags : std::uint8_t {
@@ -65,6 +71,7 @@ enum Flags : std::uint8_t {
     kHttps = 4,
     kHeadOnly = 8,           // a HEAD request: the body is not sent
     kPickleDiagnostics = 16, // WSGIPickleDiagnostics On for the request's server
+    kIgnoreActivity = 32,    // WSGIIgnoreActivity On: not activity for inactivity-timeout
 };
 
 using Pair = std::pair<std::string_view, std::string_view>;

@@ -128,39 +128,70 @@ std::string how_it_ended(pid_t pid)
 
 enum class Outcome { kDone, kRetry, kRestarting };
 
+// request-timeout counts from the daemon's 'P' (the request starts to run).
+// The daemon process reports a request that passed it (with its stack) on
+// its own clock; the child answers 504 a moment later.
+constexpr apr_time_t kRequestTimeoutGrace = apr_time_from_msec(1000);
+
 class Relay {
 public:
     Relay(Transport& t, const DaemonGroup& g, const ForwardRequest& q, std::uint32_t pid)
-        : t_(t), g_(g), q_(q), pid_(pid) {}
+        : t_(t), g_(g), q_(q), pid_(pid),
+          io_ms_(g.options.socket_timeout > 0 ? g.options.socket_timeout * 1000 : q.timeout_ms),
+          deadline_(0) {}
     std::uint32_t pid() const { return pid_; }
 
     // One attempt on one connection.
     Outcome run(Channel& ch, bool reused, std::string_view request, int* status)
     {
         *status = 0;
-        if (!ch.write_all(request, q_.timeout_ms)) return lost(ch, reused, status, true);
+        if (!ch.write_all(request, io_ms_)) return lost(ch, reused, status, true);
         for (;;) {
             char type;
             std::uint32_t len = 0;
-            if (!ch.read_header(&type, &len, q_.timeout_ms)) return lost(ch, reused, status, false);
+            // Until the response starts, request-timeout bounds the wait too.
+            int wait_ms = io_ms_;
+            if (deadline_ && !responded_) {
+                apr_time_t left = deadline_ - apr_time_now();
+                wait_ms = static_cast<int>(std::clamp<apr_time_t>(apr_time_as_msec(left), 0, io_ms_));
+            }
+            if (!ch.read_header(&type, &len, wait_ms)) {
+                if (ch.error() == ETIMEDOUT && deadline_ && !responded_ && apr_time_now() >= deadline_)
+                    return timed_out(status);
+                return lost(ch, reused, status, false);
+            }
             switch (type) {
+            case wire::kClose:  // sent before this request arrived; the daemon serves it all the same
+                if (len != 0) return broken(ch, status);
+                break;
             case wire::kPid:
                 if (!read_payload(ch, len, 4)) return broken(ch, status);
                 wire::decode_u32(payload_, &pid_);
+                // The request starts to run now: request-timeout counts from here.
+                if (g_.options.request_timeout > 0 && !deadline_)
+                    deadline_ = apr_time_now() + apr_time_from_sec(g_.options.request_timeout) + kRequestTimeoutGrace;
                 break;
             case wire::kHead:
-                if (!read_payload(ch, len, wire::kMaxRequest) || !apply_head()) return broken(ch, status);
+                if (!read_payload(ch, len, wire::kMaxRequest)) return broken(ch, status);
+                if (!apply_head()) return oversized_head(status);
                 responded_ = true;
                 break;
             case wire::kBody:
                 if (len > wire::kMaxChunk) return broken(ch, status);
-                buf_.resize(len);
-                if (!ch.read_exact(buf_.data(), len, q_.timeout_ms)) return broken(ch, status);
                 responded_ = true;
-                t_.append(buf_.data(), len);
-                if (!t_.flush()) {  // the client is gone: the daemon sees the connection close
-                    client_gone_ = true;
-                    return Outcome::kDone;
+                // Passed on in pieces of at most response-buffer-size, each
+                // flushed: the child never holds more of a response.
+                while (len > 0) {
+                    std::uint32_t piece = static_cast<std::uint32_t>(
+                        std::min<long long>(len, std::max<long long>(g_.options.response_buffer_size, 4096)));
+                    buf_.resize(piece);
+                    if (!ch.read_exact(buf_.data(), piece, io_ms_)) return broken(ch, status);
+                    len -= piece;
+                    t_.append(buf_.data(), piece);
+                    if (!t_.flush()) {  // the client is gone: the daemon sees the connection close
+                        client_gone_ = true;
+                        return Outcome::kDone;
+                    }
                 }
                 break;
             case wire::kRead:
@@ -196,13 +227,20 @@ private:
     {
         if (len > max) return false;
         payload_.resize(len);
-        return ch.read_exact(payload_.data(), len, q_.timeout_ms);
+        return ch.read_exact(payload_.data(), len, io_ms_);
     }
 
+    // false: malformed, or a header longer than header-buffer-size.
     bool apply_head()
     {
         wire::Head h;
         if (!wire::decode_head(payload_, &h)) return false;
+        for (const wire::Pair& kv : h.headers)
+            if (static_cast<long long>(kv.first.size()) > g_.options.header_buffer_size ||
+                static_cast<long long>(kv.second.size()) > g_.options.header_buffer_size) {
+                oversized_ = std::string(kv.first.substr(0, 64));
+                return false;
+            }
         apr_pool_t* p = t_.pool();
         auto* headers = static_cast<ResponseHeader*>(apr_palloc(p, sizeof(ResponseHeader) * (h.headers.size() + 1)));
         for (std::size_t i = 0; i < h.headers.size(); ++i) {
@@ -227,12 +265,12 @@ private:
             int st = t_.body_status();
             std::string msg;
             wire::encode_fail(msg, st == Transport::kAnswered ? -1 : st, t_.body().error());
-            return ch.write_all(msg, q_.timeout_ms);
+            return ch.write_all(msg, io_ms_);
         }
         wire::put_header(head, wire::kData, static_cast<std::uint32_t>(got));
         std::memcpy(buf_.data(), head.data(), wire::kHeaderSize);
         return ch.write_all(std::string_view(buf_.data(), wire::kHeaderSize + static_cast<std::size_t>(got)),
-                            q_.timeout_ms);
+                            io_ms_);
     }
 
     // The daemon went away. A kept connection that failed before anything
@@ -253,10 +291,43 @@ private:
         return m && (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"));
     }
 
+    // request-timeout passed with no response: 504. The daemon process
+    // reports the request's stack and is replaced; this connection is not
+    // used again.
+    Outcome timed_out(int* status)
+    {
+        std::string who = pid_ ? "daemon process " + std::to_string(pid_) : std::string("a daemon process");
+        log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0614",
+                "%s of group '%s' did not answer the request for '%s' within request-timeout (%d s); answered 504",
+                who.c_str(), g_.options.name.c_str(), q_.script_path, g_.options.request_timeout);
+        *status = HTTP_GATEWAY_TIME_OUT;
+        return Outcome::kDone;
+    }
+
+    // A malformed head, or a header longer than header-buffer-size: 500,
+    // and the connection is not used again.
+    Outcome oversized_head(int* status)
+    {
+        if (oversized_.empty()) {
+            log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0602",
+                    "daemon process %u of group '%s' sent a malformed response head for '%s'; answered 502", pid_,
+                    g_.options.name.c_str(), q_.script_path);
+            *status = HTTP_BAD_GATEWAY;
+        } else {
+            log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0615",
+                    "the response of '%s' has a header ('%s') longer than header-buffer-size (%lld bytes) of "
+                    "daemon process group '%s'; answered 500",
+                    q_.script_path, oversized_.c_str(), g_.options.header_buffer_size, g_.options.name.c_str());
+            *status = HTTP_INTERNAL_SERVER_ERROR;
+        }
+        return Outcome::kDone;
+    }
+
     Outcome broken(Channel& ch, int* status)
     {
         int err = ch.error();
-        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(q_.timeout_ms / 1000) + " s (Timeout)"
+        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) +
+                                                 (g_.options.socket_timeout > 0 ? " s (socket-timeout)" : " s (Timeout)")
                           : err == 0      ? "closed the connection"
                                           : std::string("failed: ") + std::strerror(err);
         std::string how = err == ETIMEDOUT ? "" : how_it_ended(static_cast<pid_t>(pid_));
@@ -276,8 +347,10 @@ private:
     Transport& t_;
     const DaemonGroup& g_;
     const ForwardRequest& q_;
-    std::string payload_, buf_;
+    std::string payload_, buf_, oversized_;
     std::uint32_t pid_;
+    int io_ms_;            // one read or write: socket-timeout, else Apache's Timeout
+    apr_time_t deadline_;  // request-timeout, from the daemon's 'P' (0: none yet)
     bool responded_ = false, asked_body_ = false, clean_ = false, client_gone_ = false;
 };
 
@@ -324,7 +397,7 @@ int forward_request(Transport& t, const DaemonGroup& g, const DaemonShared& shar
         int fd = k.fd;
         bool reused = fd >= 0;
         if (!reused) {
-            fd = connect_to(g.socket_path, q.timeout_ms);
+            fd = connect_to(g.socket_path, g.options.connect_timeout * 1000);
             if (fd < 0) {
                 int err = errno;
                 log_fmt(t.log_target(), APLOG_ERR, "WSGIS0601",

@@ -33,6 +33,10 @@ struct DaemonGroup {
     gid_t gid = 0;
     std::vector<gid_t> supplementary;
     std::string home;         // "" = keep the working directory
+    uid_t socket_uid = 0;     // the account the Apache children connect as (socket-user=, else Apache's User)
+    bool script_owner = false;  // script-user= or script-group= given:
+    uid_t script_uid = 0;       //   the owner a script file must have,
+    gid_t script_gid = 0;       //   or its group
     std::string socket_path;  // the UNIX socket the Apache children connect to
     int listen_fd = -1;       // the parent's listening socket (the processes inherit it)
     unsigned index = 0;       // position among the server's groups (names the socket)

@@ -7,6 +7,7 @@
 #include "features/pickle_diagnostics.h"
 #include "pipeline/application.h"
 #include "pipeline/request_scope.h"
+#include "pipeline/scripts.h"
 #include "pipeline/setup.h"
 #include "runtime/runtime.h"
 
@@ -21,15 +22,24 @@
 #include <grp.h>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <pwd.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 #include <unordered_map>
+
+// CPython's stack dumpers: written for fatal-error handlers, they read a
+// thread's frames without the GIL (best effort, as faulthandler does).
+extern "C" {
+void _Py_DumpTraceback(int fd, PyThreadState* tstate);
+const char* _Py_DumpTracebackThreads(int fd, PyInterpreterState* interp, PyThreadState* current);
+}
 
 namespace wsgi {
 
@@ -37,6 +47,7 @@ namespace {
 
 constexpr int kHelloTimeoutMs = 3000;  // a child sends its hello with its first request
 constexpr int kRestartRequested = -1000;  // a changed script: the process restarts
+constexpr apr_time_t kCloseGrace = apr_time_from_sec(1);  // an idle connection told 'C' is closed after this
 
 // Fork-bomb guard: a process that cannot start waits before exiting, so
 // the parent restarts it a few times a minute, not thousands.
@@ -45,7 +56,7 @@ constexpr int kRestartRequested = -1000;  // a changed script: the process resta
     log_fmt(log, APLOG_CRIT, "WSGIS0603", "daemon process %d could not start: %s%s%s; retrying in 5 s", getpid(), what,
             err ? ": " : "", err ? std::strerror(err) : "");
     sleep(5);
-    _exit(1);
+    _exit(static_cast<int>(Retirement::kStartFailed));
 }
 
 // ps shows the title in the place of Apache's command line (as long as
@@ -76,64 +87,155 @@ void drop_privileges(const DaemonGroup& g, const LogTarget& log)
     if (setuid(g.uid) < 0) fail_start(log, "setuid()", errno);
 }
 
-class Server {
-public:
-    Server(const DaemonGroup& g, const DaemonShared& shared, server_rec* s)
-        : g_(g), shared_(shared), s_(s), timeout_ms_(static_cast<int>(apr_time_as_msec(s->timeout)))
-    {
-    }
-
-    // Serve until told to stop; true when every request ended (Python may be
-    // finalised), false when some were still running at the end.
-    bool run();
-    void restart_requested(const char* why)
-    {
-        std::lock_guard lock(m_);
-        if (!restart_why_) restart_why_ = why;
-    }
-
-private:
-    struct Connection {
-        explicit Connection(int fd) : ch(fd) {}
-        Channel ch;
-        bool hello = false, busy = false, queued = false;
+void set_limits(const DaemonOptions& o, const LogTarget& log)
+{
+    auto limit = [&](int what, rlim_t soft, rlim_t hard, const char* name) {
+        struct rlimit rl = {soft, hard};
+        if (setrlimit(what, &rl) < 0) fail_start(log, name, errno);
     };
-    enum class State { kRunning, kRetiring, kStopping };
+    if (o.cpu_time_limit > 0) {
+        // SIGXCPU at the limit retires the process; the hard limit leaves it
+        // time to finish its requests first.
+        rlim_t soft = static_cast<rlim_t>(o.cpu_time_limit);
+        limit(RLIMIT_CPU, soft, soft + static_cast<rlim_t>(o.graceful_timeout + o.shutdown_timeout + 10),
+              "setrlimit(RLIMIT_CPU)");
+    }
+    if (o.virtual_memory_limit > 0)
+        limit(RLIMIT_AS, static_cast<rlim_t>(o.virtual_memory_limit), static_cast<rlim_t>(o.virtual_memory_limit),
+              "setrlimit(RLIMIT_AS)");
+    if (o.cpu_priority && setpriority(PRIO_PROCESS, 0, *o.cpu_priority) < 0)
+        fail_start(log, "setpriority()", errno);
+}
 
-    void accept_all();
-    void event_on(int fd);
-    void signal_received();
-    void worker();
-    bool handle(Connection& c);
-    int serve(DaemonTransport& t, const wire::RequestFrame& f);
-    void arm(int fd, bool first);
-    void drop(int fd);                        // m_ held
-    void retire(const char* why, bool keep);  // m_ held
-    void stop(const char* why);               // m_ held
-    void close_idle();                        // m_ held
-    void checks();                            // m_ held
-
-    const DaemonGroup& g_;
-    const DaemonShared& shared_;
-    server_rec* s_;
-    int timeout_ms_;
-    int epfd_ = -1, sigfd_ = -1;
-    std::mutex m_;
-    std::condition_variable cv_;
-    std::deque<int> ready_;
-    std::unordered_map<int, std::unique_ptr<Connection>> conns_;
-    int busy_ = 0;
-    State state_ = State::kRunning;
-    bool accepting_ = true, keep_connections_ = true, quit_ = false;
-    apr_time_t idle_since_ = 0, deadline_ = 0;
-    const char* restart_why_ = nullptr;
-};
+long resident_bytes()
+{
+    FILE* f = fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    long pages = 0, resident = 0;
+    int n = fscanf(f, "%ld %ld", &pages, &resident);
+    fclose(f);
+    return n == 2 ? resident * sysconf(_SC_PAGESIZE) : 0;
+}
 
 bool has_bytes(int fd)
 {
     char c;
     return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
 }
+
+// What a dumper wrote, as log lines: through an anonymous file, so a long
+// dump never blocks a pipe.
+void log_dump(const LogTarget& log, int level, const char* tag, const std::function<void(int)>& dump)
+{
+    int fd = memfd_create("wsgiscript-stack", MFD_CLOEXEC);
+    if (fd < 0) return;
+    dump(fd);
+    std::string text;
+    char buf[4096];
+    lseek(fd, 0, SEEK_SET);
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    log_lines(log, level, tag, text);
+}
+
+// A thread with a stack size (stack-size=).
+class Thread {
+public:
+    Thread(std::size_t stack, std::function<void()> body) : body_(std::move(body))
+    {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        if (stack) pthread_attr_setstacksize(&attr, stack);
+        started_ = pthread_create(&id_, &attr, &Thread::run, this) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    void join()
+    {
+        if (started_) pthread_join(id_, nullptr);
+        started_ = false;
+    }
+
+private:
+    static void* run(void* self)
+    {
+        static_cast<Thread*>(self)->body_();
+        return nullptr;
+    }
+    std::function<void()> body_;
+    pthread_t id_{};
+    bool started_ = false;
+};
+
+class Server {
+public:
+    Server(const DaemonGroup& g, const DaemonShared& shared, server_rec* s)
+        : g_(g), o_(g.options), shared_(shared), s_(s), log_(LogTarget::of(s)),
+          timeout_ms_(o_.socket_timeout > 0 ? o_.socket_timeout * 1000
+                                            : static_cast<int>(apr_time_as_msec(s->timeout))),
+          started_(apr_time_now())
+    {
+    }
+
+    // Serve until told to stop; true when every request ended (Python may be
+    // finalised), false when some were still running at the end.
+    bool run();
+    Retirement reason() const { return reason_; }
+
+private:
+    struct Connection {
+        explicit Connection(int fd) : ch(fd) {}
+        Channel ch;
+        bool hello = false, busy = false, queued = false;
+        apr_time_t queued_at = 0;
+        apr_time_t closing_at = 0;  // told 'C': closed after the grace unless a request came
+    };
+    // What a worker is doing, for request-timeout.
+    struct Busy {
+        apr_time_t since = 0;
+        std::string uri;
+        PyThreadState* tstate = nullptr;
+        bool reported = false;
+    };
+    enum class State { kRunning, kRetiring, kStopping };
+
+    void accept_all();
+    void event_on(int fd);
+    void signal_received();
+    void worker(std::size_t index);
+    bool handle(Connection& c, std::size_t index);
+    int serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t index);
+    void reject_queued(int fd, Connection& c, apr_time_t waited);  // main thread
+    void arm(int fd, bool first);
+    void drop(int fd);                        // m_ held
+    void retire(Retirement why, bool keep, const std::string& detail = {});  // m_ held
+    void stop(const char* why);               // m_ held
+    void close_idle();                        // m_ held
+    void checks();                            // m_ held
+    void gil_ticker();
+
+    const DaemonGroup& g_;
+    const DaemonOptions& o_;
+    const DaemonShared& shared_;
+    server_rec* s_;
+    LogTarget log_;
+    int timeout_ms_;
+    apr_time_t started_;
+    int epfd_ = -1, sigfd_ = -1;
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<int> ready_;
+    std::unordered_map<int, std::unique_ptr<Connection>> conns_;
+    std::vector<Busy> busy_info_;
+    int busy_ = 0;
+    long served_ = 0;
+    State state_ = State::kRunning;
+    bool accepting_ = true, keep_connections_ = true, quit_ = false;
+    apr_time_t idle_since_ = 0, deadline_ = 0, load_failing_since_ = 0;
+    bool script_changed_ = false;  // set by a worker, acted on by the main thread
+    Retirement reason_ = Retirement::kExited;  // the exit status
+    std::atomic<apr_time_t> gil_tick_{0};
+    std::atomic<bool> ticker_quit_{false};
+};
 
 void Server::arm(int fd, bool first)
 {
@@ -159,13 +261,21 @@ void Server::accept_all()
         struct ucred cred;
         socklen_t len = sizeof cred;
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-            (cred.uid != shared_.child_uid && cred.uid != 0 && cred.uid != geteuid())) {
-            log_fmt(LogTarget::of(s_), APLOG_WARNING, "WSGIS0606",
+            (cred.uid != g_.socket_uid && cred.uid != 0 && cred.uid != geteuid())) {
+            log_fmt(log_, APLOG_WARNING, "WSGIS0606",
                     "daemon process group '%s' refused a connection from uid %u (pid %d): only Apache's children "
                     "may connect",
-                    g_.options.name.c_str(), static_cast<unsigned>(cred.uid), static_cast<int>(cred.pid));
+                    o_.name.c_str(), static_cast<unsigned>(cred.uid), static_cast<int>(cred.pid));
             close(fd);
             continue;
+        }
+        if (o_.receive_buffer_size > 0) {
+            int v = static_cast<int>(o_.receive_buffer_size);
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
+        }
+        if (o_.send_buffer_size > 0) {
+            int v = static_cast<int>(o_.send_buffer_size);
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
         }
         std::lock_guard lock(m_);
         conns_.emplace(fd, std::make_unique<Connection>(fd));
@@ -179,6 +289,7 @@ void Server::event_on(int fd)
     auto it = conns_.find(fd);
     if (it == conns_.end() || it->second->busy || it->second->queued) return;
     it->second->queued = true;
+    it->second->queued_at = apr_time_now();
     ready_.push_back(fd);
     cv_.notify_one();
 }
@@ -189,7 +300,9 @@ void Server::signal_received()
     while (read(sigfd_, &si, sizeof si) == sizeof si) {
         std::lock_guard lock(m_);
         if (si.ssi_signo == SIGUSR1)
-            retire("Apache is restarting", true);
+            retire(Retirement::kApacheRestart, true);
+        else if (si.ssi_signo == SIGXCPU)
+            retire(Retirement::kCpuTimeLimit, false);
         else
             stop(si.ssi_signo == SIGTERM ? "Apache is stopping (SIGTERM)" : "stopped by a signal");
     }
@@ -198,17 +311,19 @@ void Server::signal_received()
 // Retire: no new work is taken on once the connections in use are done.
 // keep: go on serving the connections Apache's children hold (an Apache
 // restart: they are retiring too) until they close or the time is up.
-void Server::retire(const char* why, bool keep)
+void Server::retire(Retirement why, bool keep, const std::string& detail)
 {
     if (state_ != State::kRunning) return;
     state_ = State::kRetiring;
+    reason_ = why;
     keep_connections_ = keep;
-    int seconds = g_.options.graceful_timeout > 0 ? g_.options.graceful_timeout
-                  : keep                          ? g_.options.shutdown_timeout
-                                                  : 0;
+    int seconds = keep && o_.eviction_timeout >= 0 ? o_.eviction_timeout
+                  : o_.graceful_timeout > 0        ? o_.graceful_timeout
+                  : keep                           ? o_.shutdown_timeout
+                                                   : 0;
     deadline_ = apr_time_now() + apr_time_from_sec(seconds);
-    log_fmt(LogTarget::of(s_), APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' is retiring: %s", getpid(),
-            g_.options.name.c_str(), why);
+    log_fmt(log_, APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' is retiring: %s%s", getpid(),
+            o_.name.c_str(), retirement_name(static_cast<int>(why)), detail.c_str());
     if (!keep) {
         accepting_ = false;
         epoll_ctl(epfd_, EPOLL_CTL_DEL, g_.listen_fd, nullptr);
@@ -220,34 +335,35 @@ void Server::stop(const char* why)
 {
     if (state_ == State::kStopping) return;
     if (state_ == State::kRunning)
-        log_fmt(LogTarget::of(s_), APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' is stopping: %s",
-                getpid(), g_.options.name.c_str(), why);
+        log_fmt(log_, APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' is stopping: %s", getpid(),
+                o_.name.c_str(), why);
     state_ = State::kStopping;
     if (accepting_) {
         accepting_ = false;
         epoll_ctl(epfd_, EPOLL_CTL_DEL, g_.listen_fd, nullptr);
     }
     close_idle();
-    deadline_ = apr_time_now() + apr_time_from_sec(g_.options.shutdown_timeout);
+    deadline_ = apr_time_now() + apr_time_from_sec(o_.shutdown_timeout);
 }
 
-// Connections kept idle between requests are closed (the children holding
-// them see that before they reuse one); a new connection, or one whose
-// request has already arrived, is served instead, never reset.
+// Connections kept idle between requests are told 'C' (the children see it
+// before they would reuse one) and closed a moment later; a new connection,
+// or one whose request has already arrived, is served instead, never reset.
 void Server::close_idle()
 {
-    for (auto it = conns_.begin(); it != conns_.end();) {
-        Connection& c = *it->second;
-        if (c.busy || c.queued) {
-            ++it;
-        } else if (!c.hello || c.ch.buffered() > 0 || has_bytes(it->first)) {
-            c.queued = true;
-            ready_.push_back(it->first);
+    apr_time_t now = apr_time_now();
+    std::string close_msg;
+    wire::put_header(close_msg, wire::kClose, 0);
+    for (auto& [fd, c] : conns_) {
+        if (c->busy || c->queued || c->closing_at) continue;
+        if (!c->hello || c->ch.buffered() > 0 || has_bytes(fd)) {
+            c->queued = true;
+            c->queued_at = now;
+            ready_.push_back(fd);
             cv_.notify_one();
-            ++it;
         } else {
-            epoll_ctl(epfd_, EPOLL_CTL_DEL, it->first, nullptr);
-            it = conns_.erase(it);
+            c->ch.write_all(close_msg, 100);
+            c->closing_at = now;
         }
     }
 }
@@ -255,15 +371,110 @@ void Server::close_idle()
 void Server::checks()
 {
     apr_time_t now = apr_time_now();
-    if (restart_why_ && state_ == State::kRunning) retire(restart_why_, false);
-    int inactivity = g_.options.inactivity_timeout;
-    if (state_ == State::kRunning && inactivity > 0 && busy_ == 0 && ready_.empty() && idle_since_ &&
-        now - idle_since_ >= apr_time_from_sec(inactivity))
-        retire("idle for inactivity-timeout", false);
+    // Idle connections told 'C': closed after the grace, unless a request came.
+    for (auto it = conns_.begin(); it != conns_.end();) {
+        Connection& c = *it->second;
+        if (c.closing_at && !c.busy && !c.queued && now - c.closing_at >= kCloseGrace) {
+            epoll_ctl(epfd_, EPOLL_CTL_DEL, it->first, nullptr);
+            it = conns_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (script_changed_ && state_ == State::kRunning) retire(Retirement::kScriptChanged, false);
+    if (state_ == State::kRunning) {
+        if (o_.inactivity_timeout > 0 && busy_ == 0 && ready_.empty() && idle_since_ &&
+            now - idle_since_ >= apr_time_from_sec(o_.inactivity_timeout))
+            retire(Retirement::kInactivity, false);
+        else if (o_.restart_interval > 0 && now - started_ >= apr_time_from_sec(o_.restart_interval))
+            retire(Retirement::kRestartInterval, false);
+        else if (o_.maximum_requests > 0 && served_ >= o_.maximum_requests)
+            retire(Retirement::kMaximumRequests, false, " (" + std::to_string(served_) + " requests)");
+        else if (o_.startup_timeout > 0 && load_failing_since_ &&
+                 now - load_failing_since_ >= apr_time_from_sec(o_.startup_timeout))
+            retire(Retirement::kStartupTimeout, false);
+        else if (o_.memory_limit > 0 && resident_bytes() > o_.memory_limit)
+            retire(Retirement::kMemoryLimit, false, " (" + std::to_string(resident_bytes() >> 20) + " MiB resident)");
+    }
+    // A request that ran too long: its stack in the log, then the process
+    // is replaced (the Apache child has answered 504).
+    if (o_.request_timeout > 0) {
+        for (Busy& b : busy_info_) {
+            if (!b.since || b.reported || now - b.since < apr_time_from_sec(o_.request_timeout)) continue;
+            b.reported = true;
+            log_fmt(log_, APLOG_ERR, "WSGIS0610",
+                    "daemon process %d of group '%s': the request for '%s' has run longer than request-timeout "
+                    "(%d s); its stack follows; the process is replaced",
+                    getpid(), o_.name.c_str(), b.uri.c_str(), o_.request_timeout);
+            if (b.tstate) log_dump(log_, APLOG_ERR, "WSGIS0610", [&](int fd) { _Py_DumpTraceback(fd, b.tstate); });
+            retire(Retirement::kRequestTimeout, false, " (the request for '" + b.uri + "')");
+        }
+    }
+    // The GIL taken and never given back (a C extension blocking with it):
+    // nothing in Python will run again here. Stacks, then exit at once.
+    if (o_.deadlock_timeout > 0 && gil_tick_.load() &&
+        now - gil_tick_.load() >= apr_time_from_sec(o_.deadlock_timeout)) {
+        log_fmt(log_, APLOG_ERR, "WSGIS0611",
+                "daemon process %d of group '%s': the GIL has not been released for deadlock-timeout (%d s); the "
+                "stacks of its threads follow; the process exits and is replaced",
+                getpid(), o_.name.c_str(), o_.deadlock_timeout);
+        for (PyInterpreterState* in = PyInterpreterState_Head(); in; in = PyInterpreterState_Next(in))
+            log_dump(log_, APLOG_ERR, "WSGIS0611", [&](int fd) { _Py_DumpTracebackThreads(fd, in, nullptr); });
+        _exit(static_cast<int>(Retirement::kDeadlock));
+    }
     if (state_ == State::kRetiring) {
         bool done = busy_ == 0 && ready_.empty() && (!keep_connections_ || conns_.empty());
         if (done || now >= deadline_) stop(done ? "retired" : "its graceful time is up");
     }
+}
+
+// Takes the GIL once a second: the main loop sees the last time it could.
+void Server::gil_ticker()
+{
+    Interpreter* main = Runtime::current()->interpreter("");
+    while (!ticker_quit_.load()) {
+        {
+            InterpreterScope gil(main);
+        }
+        gil_tick_.store(apr_time_now());
+        for (int i = 0; i < 10 && !ticker_quit_.load(); ++i) usleep(100000);
+    }
+}
+
+// A request that waited longer than queue-timeout for a free thread: read
+// it off the connection and answer 503 without running it.
+void Server::reject_queued(int fd, Connection& c, apr_time_t waited)
+{
+    Channel& ch = c.ch;
+    bool ok = true;
+    if (!c.hello) {
+        char hello[wire::kHelloSize];
+        ok = ch.read_exact(hello, sizeof hello, 200) && !std::memcmp(hello, wire::kMagic, sizeof wire::kMagic) &&
+             wire::same_secret(reinterpret_cast<const unsigned char*>(hello + sizeof wire::kMagic), shared_.secret);
+        c.hello = ok;
+    }
+    char type;
+    std::string payload;
+    wire::RequestFrame frame;
+    ok = ok && ch.read_message(&type, payload, wire::kMaxRequest, 200) && type == wire::kRequest &&
+         wire::decode_request(payload, &frame);
+    if (ok) {
+        std::string uri;
+        for (const wire::Pair& v : frame.variables)
+            if (v.first == "REQUEST_URI") uri = v.second;
+        log_fmt(log_, APLOG_ERR, "WSGIS0612",
+                "daemon process %d of group '%s': the request for '%s' waited %.1f s for a free thread "
+                "(queue-timeout %d s); answered 503 without running it",
+                getpid(), o_.name.c_str(), uri.c_str(), static_cast<double>(waited) / APR_USEC_PER_SEC,
+                o_.queue_timeout);
+        std::string msg;
+        wire::encode_u32_message(msg, wire::kStatus, HTTP_SERVICE_UNAVAILABLE);
+        ok = ch.write_all(msg, 1000);
+    }
+    if (ok)
+        arm(fd, false);
+    else
+        drop(fd);
 }
 
 bool Server::run()
@@ -271,7 +482,7 @@ bool Server::run()
     epfd_ = epoll_create1(EPOLL_CLOEXEC);
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, sig);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGXCPU}) sigaddset(&set, sig);
     sigfd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     struct epoll_event ev = {};
     ev.events = EPOLLIN;
@@ -280,8 +491,16 @@ bool Server::run()
     ev.data.fd = g_.listen_fd;
     epoll_ctl(epfd_, EPOLL_CTL_ADD, g_.listen_fd, &ev);
 
-    std::vector<std::thread> workers;
-    for (int i = 0; i < g_.options.threads; ++i) workers.emplace_back([this] { worker(); });
+    busy_info_.resize(static_cast<std::size_t>(o_.threads));
+    std::vector<std::unique_ptr<Thread>> workers;
+    auto stack = static_cast<std::size_t>(o_.stack_size);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(o_.threads); ++i)
+        workers.push_back(std::make_unique<Thread>(stack, [this, i] { worker(i); }));
+    std::unique_ptr<Thread> ticker;
+    if (o_.deadlock_timeout > 0) {
+        gil_tick_.store(apr_time_now());
+        ticker = std::make_unique<Thread>(stack, [this] { gil_ticker(); });
+    }
 
     bool all_done = false;
     for (;;) {
@@ -297,6 +516,21 @@ bool Server::run()
                 event_on(fd);
         }
         std::lock_guard lock(m_);
+        if (o_.queue_timeout > 0) {
+            apr_time_t now = apr_time_now();
+            for (auto it = ready_.begin(); it != ready_.end();) {
+                auto c = conns_.find(*it);
+                apr_time_t waited = c == conns_.end() ? 0 : now - c->second->queued_at;
+                if (c != conns_.end() && waited >= apr_time_from_sec(o_.queue_timeout)) {
+                    int fd = *it;
+                    it = ready_.erase(it);
+                    c->second->queued = false;
+                    reject_queued(fd, *c->second, waited);
+                } else {
+                    ++it;
+                }
+            }
+        }
         checks();
         if (state_ == State::kStopping) {
             if (busy_ == 0 && ready_.empty()) {
@@ -304,26 +538,28 @@ bool Server::run()
                 break;
             }
             if (apr_time_now() >= deadline_) {
-                log_fmt(LogTarget::of(s_), APLOG_WARNING, "WSGIS0605",
+                log_fmt(log_, APLOG_WARNING, "WSGIS0605",
                         "daemon process %d of group '%s' exits with %d request(s) still running after its "
                         "shutdown-timeout (%d s)",
-                        getpid(), g_.options.name.c_str(), busy_, g_.options.shutdown_timeout);
+                        getpid(), o_.name.c_str(), busy_, o_.shutdown_timeout);
                 break;
             }
         }
     }
+    ticker_quit_.store(true);
     {
         std::lock_guard lock(m_);
         quit_ = true;
-        conns_.clear();
+        if (all_done) conns_.clear();
     }
     cv_.notify_all();
     if (!all_done) return false;  // the stuck workers end with the process
-    for (std::thread& t : workers) t.join();
+    for (auto& t : workers) t->join();
+    if (ticker) ticker->join();
     return true;
 }
 
-void Server::worker()
+void Server::worker(std::size_t index)
 {
     for (;;) {
         int fd;
@@ -338,15 +574,16 @@ void Server::worker()
             if (it == conns_.end()) continue;
             c = it->second.get();
             c->queued = false;
+            c->closing_at = 0;
             c->busy = true;
             ++busy_;
         }
         bool keep = false;
-        server_entry(s_, "serving a request in a daemon process", [&] { keep = handle(*c); });
+        server_entry(s_, "serving a request in a daemon process", [&] { keep = handle(*c, index); });
         std::lock_guard lock(m_);
         --busy_;
+        busy_info_[index] = Busy{};
         c->busy = false;
-        idle_since_ = apr_time_now();
         if (keep && state_ != State::kStopping && (state_ == State::kRunning || keep_connections_))
             arm(fd, false);
         else
@@ -355,17 +592,17 @@ void Server::worker()
 }
 
 // One request on connection c; true when the connection can carry the next.
-bool Server::handle(Connection& c)
+bool Server::handle(Connection& c, std::size_t index)
 {
     Channel& ch = c.ch;
+    bool fresh = !c.hello;  // its hello answered with 'P' just now
     if (!c.hello) {
         char hello[wire::kHelloSize];
         if (!ch.read_exact(hello, sizeof hello, kHelloTimeoutMs)) return false;
         if (std::memcmp(hello, wire::kMagic, sizeof wire::kMagic) != 0 ||
             !wire::same_secret(reinterpret_cast<const unsigned char*>(hello + sizeof wire::kMagic), shared_.secret)) {
-            log_fmt(LogTarget::of(s_), APLOG_WARNING, "WSGIS0606",
-                    "daemon process group '%s' refused a connection without this server's secret",
-                    g_.options.name.c_str());
+            log_fmt(log_, APLOG_WARNING, "WSGIS0606",
+                    "daemon process group '%s' refused a connection without this server's secret", o_.name.c_str());
             return false;
         }
         c.hello = true;
@@ -378,21 +615,33 @@ bool Server::handle(Connection& c)
     if (!ch.read_message(&type, payload, wire::kMaxRequest, timeout_ms_)) return false;  // closed by the child
     wire::RequestFrame frame;
     if (type != wire::kRequest || !wire::decode_request(payload, &frame)) {
-        log_fmt(LogTarget::of(s_), APLOG_ERR, "WSGIS0606", "daemon process group '%s' got a malformed request",
-                g_.options.name.c_str());
+        log_fmt(log_, APLOG_ERR, "WSGIS0606", "daemon process group '%s' got a malformed request", o_.name.c_str());
         return false;
+    }
+    // request-timeout: the child counts from when the request starts to
+    // run, not from when it was queued ('P' again on a kept connection).
+    if (o_.request_timeout > 0 && !fresh) {
+        std::string pid;
+        wire::encode_u32_message(pid, wire::kPid, static_cast<std::uint32_t>(getpid()));
+        if (!ch.write_all(pid, timeout_ms_)) return false;
     }
     apr_pool_t* pool = nullptr;
     apr_pool_create(&pool, nullptr);
     bool keep = false;
     {
         DaemonTransport t(ch, frame, pool, s_, timeout_ms_);
-        int status = serve(t, frame);
+        {
+            std::lock_guard lock(m_);
+            Busy& b = busy_info_[index];
+            b.since = apr_time_now();
+            const char* uri = t.request_line().uri;
+            b.uri = uri ? uri : frame.script_path.data();
+        }
+        int status = serve(t, frame, index);
         if (status == kRestartRequested) {
             std::string z;
             wire::put_header(z, wire::kRestart, 0);
             ch.write_all(z, timeout_ms_);
-            restart_requested("a script it loaded has changed");
         } else if (status > 0) {
             if (!t.started()) t.answer_status(status);
             else t.end(false);
@@ -400,12 +649,19 @@ bool Server::handle(Connection& c)
             t.answer_status(static_cast<int>(wire::kAnsweredStatus));
         }
         keep = status != kRestartRequested && t.reusable();
+        std::lock_guard lock(m_);
+        if (status == kRestartRequested) {
+            script_changed_ = true;
+        } else {
+            ++served_;
+            if (!(frame.flags & wire::kIgnoreActivity)) idle_since_ = apr_time_now();
+        }
     }
     apr_pool_destroy(pool);
     return keep;
 }
 
-int Server::serve(DaemonTransport& t, const wire::RequestFrame& f)
+int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t index)
 {
     Runtime* rt = Runtime::current();
     if (!rt) return HTTP_INTERNAL_SERVER_ERROR;
@@ -422,13 +678,29 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f)
     load.mtime = f.mtime;
     load.seen_at = f.request_time;
     load.reloading = false;  // a changed script restarts the process instead
+    load.ask_script = rs.reloading;  // but reload_required() reloads in place, as mod_wsgi
     load.case_sensitive = shared_.case_sensitive;
     load.log = t.log_target();
     RequestScope current(t);
     InterpreterScope gil(in);
+    {
+        std::lock_guard lock(m_);
+        busy_info_[index].tstate = PyThreadState_Get();
+    }
     if (rs.reloading && script_changed(in, load)) return kRestartRequested;
     if (f.flags & wire::kPickleDiagnostics) pickle_diagnostics::ensure_installed(in, s_);
-    return serve_request(in, t, rs, load);
+    int status = serve_request(in, t, rs, load);
+    // startup-timeout: how long the scripts have kept failing to load.
+    bool loaded = !script_changed(in, load) && !(status == HTTP_INTERNAL_SERVER_ERROR && !t.started() &&
+                                                  in->state<ScriptTable>().entries.find(rs.script_path) !=
+                                                      in->state<ScriptTable>().entries.end() &&
+                                                  !in->state<ScriptTable>().entries.find(rs.script_path)->second.module);
+    std::lock_guard lock(m_);
+    if (loaded)
+        load_failing_since_ = 0;
+    else if (!load_failing_since_)
+        load_failing_since_ = apr_time_now();
+    return status;
 }
 
 void preload(const DaemonGroup& g, const DaemonShared& shared, server_rec* s)
@@ -449,20 +721,49 @@ void preload(const DaemonGroup& g, const DaemonShared& shared, server_rec* s)
     }
 }
 
+void set_switch_interval(double seconds)
+{
+    Interpreter* main = Runtime::current()->interpreter("");
+    InterpreterScope gil(main);
+    PyRef sys = PyRef::steal(PyImport_ImportModule("sys"));
+    PyRef res = sys ? PyRef::steal(PyObject_CallMethod(sys.get(), "setswitchinterval", "d", seconds)) : PyRef();
+    if (!res) PyErr_Clear();
+}
+
 }  // namespace
+
+const char* retirement_name(int exit_status)
+{
+    switch (static_cast<Retirement>(exit_status)) {
+    case Retirement::kStartFailed: return "it could not start";
+    case Retirement::kDeadlock: return "deadlock-timeout (the GIL was never released)";
+    case Retirement::kApacheRestart: return "Apache is restarting";
+    case Retirement::kCpuTimeLimit: return "cpu-time-limit";
+    case Retirement::kInactivity: return "inactivity-timeout";
+    case Retirement::kRestartInterval: return "restart-interval";
+    case Retirement::kMaximumRequests: return "maximum-requests";
+    case Retirement::kStartupTimeout: return "startup-timeout (its scripts did not load)";
+    case Retirement::kMemoryLimit: return "memory-limit";
+    case Retirement::kRequestTimeout: return "request-timeout";
+    case Retirement::kScriptChanged: return "a script it loaded has changed";
+    case Retirement::kExited: break;
+    }
+    return nullptr;
+}
 
 void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& g, const DaemonShared& shared,
                         const std::vector<int>& others)
 {
     LogTarget log = LogTarget::of(s);
+    const DaemonOptions& o = g.options;
     pid_t parent = getppid();
     // Apache's handlers and listeners are the parent's business, not ours.
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD, SIGALRM})
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD, SIGALRM, SIGXCPU})
         std::signal(sig, SIG_DFL);
     std::signal(SIGPIPE, SIG_IGN);
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, sig);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGXCPU}) sigaddset(&set, sig);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);  // read through a signalfd; inherited by every thread
     ap_close_listeners();
     for (int fd : others) close(fd);
@@ -471,38 +772,38 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     // The Apache parent gone (stopped, or killed): stop too.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(0);
-    if (g.options.umask) umask(static_cast<mode_t>(*g.options.umask));
+    set_limits(o, log);
+    if (o.umask) umask(static_cast<mode_t>(*o.umask));
     if (!g.home.empty() && chdir(g.home.c_str()) < 0) fail_start(log, ("chdir(" + g.home + ")").c_str(), errno);
-    if (!g.options.lang.empty()) setenv("LANG", g.options.lang.c_str(), 1);
-    if (!g.options.locale.empty()) setenv("LC_ALL", g.options.locale.c_str(), 1);
-    if (!g.options.python_eggs.empty()) setenv("PYTHON_EGG_CACHE", g.options.python_eggs.c_str(), 1);
-    set_title(process, daemon_display_name(g.options));
+    if (!o.lang.empty()) setenv("LANG", o.lang.c_str(), 1);
+    if (!o.locale.empty()) setenv("LC_ALL", o.locale.c_str(), 1);
+    if (!o.python_eggs.empty()) setenv("PYTHON_EGG_CACHE", o.python_eggs.c_str(), 1);
+    set_title(process, daemon_display_name(o));
 
     apr_pool_t* pool = nullptr;
     apr_pool_create(&pool, nullptr);
     RuntimeOptions options;
-    options.python_home = g.options.python_home.empty() ? shared.python_home : g.options.python_home.c_str();
-    options.python_path = g.options.python_path_given ? g.options.python_path : shared.python_path;
-    options.multithread = g.options.threads > 1;
-    options.multiprocess = g.options.processes_given;
+    options.python_home = o.python_home.empty() ? shared.python_home : o.python_home.c_str();
+    options.python_path = o.python_path_given ? o.python_path : shared.python_path;
+    options.multithread = o.threads > 1;
+    options.multiprocess = o.processes_given;
     ProcessFacts facts;
-    facts.process_group = g.options.name;
-    facts.maximum_processes = g.options.processes;
-    facts.threads_per_process = g.options.threads;
+    facts.process_group = o.name;
+    facts.maximum_processes = o.processes;
+    facts.threads_per_process = o.threads;
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, shared.pickle_diagnostics);
     if (!Runtime::start(pool, s, std::move(options))) fail_start(log, "Python could not be initialised", 0);
-    log_fmt(log, APLOG_INFO, "WSGIS0600",
-            "daemon process %d of group '%s' started (uid %u, gid %u, %d thread(s))", getpid(),
-            g.options.name.c_str(), static_cast<unsigned>(getuid()), static_cast<unsigned>(getgid()),
-            g.options.threads);
+    if (o.switch_interval > 0) set_switch_interval(o.switch_interval);
+    log_fmt(log, APLOG_INFO, "WSGIS0600", "daemon process %d of group '%s' started (uid %u, gid %u, %d thread(s))",
+            getpid(), o.name.c_str(), static_cast<unsigned>(getuid()), static_cast<unsigned>(getgid()), o.threads);
     preload(g, shared, s);
 
     Server server(g, shared, s);
     bool all_done = server.run();
     if (all_done) apr_pool_destroy(pool);  // ends Python: threads, atexit, finalisation
-    log_fmt(log, APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' exits", getpid(), g.options.name.c_str());
-    _exit(0);
+    log_fmt(log, APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' exits", getpid(), o.name.c_str());
+    _exit(static_cast<int>(server.reason()));
 }
 
 }  // namespace wsgi

@@ -19,6 +19,29 @@
 
 namespace wsgi {
 
+// Why a daemon process ended, as its exit status: the Apache parent names
+// the reason when it logs the replacement. Apache hands the parent the
+// exit status or the signal number without saying which, so the reasons
+// sit above every signal number (1..64).
+enum class Retirement : int {
+    kExited = 0,  // stopped by a signal it handled, or an unknown reason
+    kStartFailed = 70,
+    kDeadlock,
+    kApacheRestart,
+    kCpuTimeLimit,
+    kInactivity,
+    kRestartInterval,
+    kMaximumRequests,
+    kStartupTimeout,
+    kMemoryLimit,
+    kRequestTimeout,
+    kScriptChanged,
+};
+
+// The reason's name for the log ("maximum-requests", "a changed script"...),
+// nullptr for an exit status that is not one of them.
+const char* retirement_name(int exit_status);
+
 // The daemon process's main: never returns. `others` are the listening
 // sockets of the other groups (closed here).
 [[noreturn]] void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& group,

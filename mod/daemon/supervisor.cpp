@@ -24,7 +24,6 @@ namespace {
 
 constexpr const char kSecretKey[] = "wsgiscript.daemon.secret";
 constexpr const char kRetiredKey[] = "wsgiscript.daemon.retired";
-constexpr int kListenBacklog = 100;  // mod_wsgi's listen-backlog default
 
 // Processes of an earlier generation still finishing their requests after
 // an Apache restart, kept in the process pool (plain data, a fixed size) so
@@ -89,18 +88,34 @@ void manage(int reason, void* data, int status)
     apr_proc_other_child_unregister(slot);
     LogTarget log = LogTarget::of(slot->server);
     const char* name = slot->group->options.name.c_str();
+    // What Apache passes is the exit status or the signal number (it does
+    // not say which); the module's own reasons are above every signal.
     std::string how = reason == APR_OC_REASON_LOST ? std::string("was lost")
-                      : WIFSIGNALED(status)        ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                                                   : "exited with status " + std::to_string(WEXITSTATUS(status));
+                      : status == 0                ? "exited"
+                                                   : "ended with exit status " + std::to_string(status) +
+                                                         " (or was killed by signal " + std::to_string(status) + ", " +
+                                                         (status < 65 ? strsignal(status) : "?") + ")";
     if (stopping()) {
         log_fmt(log, APLOG_INFO, "WSGIS0607", "daemon process %d of group '%s' %s; Apache is stopping",
                 static_cast<int>(slot->proc.pid), name, how.c_str());
         return;
     }
-    log_fmt(log, reason == APR_OC_REASON_LOST || WIFSIGNALED(status) ? APLOG_ERR : APLOG_INFO, "WSGIS0607",
-            "daemon process %d of group '%s' %s; starting a new one", static_cast<int>(slot->proc.pid), name,
-            how.c_str());
+    // Its exit status names why it retired (process.h); anything else is a
+    // crash, or something ended it from outside.
+    const char* why = reason == APR_OC_REASON_DEATH ? retirement_name(status) : nullptr;
+    bool crash = !why || status == static_cast<int>(Retirement::kDeadlock) ||
+                 status == static_cast<int>(Retirement::kStartFailed);
+    pid_t old_pid = slot->proc.pid;
     start_process(slot);
+    std::string replaced = slot->proc.pid != old_pid && slot->proc.pid > 0
+                               ? "replaced by " + std::to_string(slot->proc.pid)
+                               : std::string("could not be replaced");
+    if (why)
+        log_fmt(log, crash ? APLOG_ERR : APLOG_INFO, "WSGIS0607", "daemon process %d of group '%s' ended (%s); %s",
+                static_cast<int>(old_pid), name, why, replaced.c_str());
+    else
+        log_fmt(log, status == 0 ? APLOG_INFO : APLOG_ERR, "WSGIS0607", "daemon process %d of group '%s' %s; %s",
+                static_cast<int>(old_pid), name, how.c_str(), replaced.c_str());
 }
 
 void watch_retired(int reason, void* data, int status)
@@ -109,8 +124,9 @@ void watch_retired(int reason, void* data, int status)
     if (reason != APR_OC_REASON_DEATH && reason != APR_OC_REASON_LOST) return;
     apr_proc_other_child_unregister(w);
     log_fmt(LogTarget::of(w->server), APLOG_INFO, "WSGIS0607",
-            "retired daemon process %d of group '%s' %s after Apache's restart", static_cast<int>(w->proc.pid),
-            w->group, WIFSIGNALED(status) ? "was killed" : "exited");
+            "retired daemon process %d of group '%s' ended (%s) after Apache's restart",
+            static_cast<int>(w->proc.pid), w->group,
+            retirement_name(status) ? retirement_name(status) : ("status " + std::to_string(status)).c_str());
 }
 
 void start_process(Slot* slot)
@@ -195,7 +211,8 @@ std::string socket_path_for(const char* prefix, const std::string& name)
     return std::string(prefix) + "." + std::to_string(getpid()) + "." + hex + ".sock";
 }
 
-// The group's listening socket, reachable by Apache's User only.
+// The group's listening socket, reachable by its socket user only (Apache's
+// User unless socket-user= says otherwise).
 bool open_socket(DaemonGroup& g, server_rec* s, apr_pool_t* pglobal)
 {
     struct sockaddr_un addr;
@@ -213,8 +230,16 @@ bool open_socket(DaemonGroup& g, server_rec* s, apr_pool_t* pglobal)
     mode_t old = umask(0077);
     bool ok = fd >= 0 && bind(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) == 0;
     umask(old);
-    ok = ok && listen(fd, kListenBacklog) == 0;
-    if (ok && geteuid() == 0) ok = chown(g.socket_path.c_str(), ap_unixd_config.user_id, -1) == 0;
+    ok = ok && listen(fd, g.options.listen_backlog) == 0;
+    if (ok && geteuid() == 0) ok = chown(g.socket_path.c_str(), g.socket_uid, -1) == 0;
+    if (ok && g.options.receive_buffer_size > 0) {
+        int size = static_cast<int>(g.options.receive_buffer_size);
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);  // accepted sockets inherit it
+    }
+    if (ok && g.options.send_buffer_size > 0) {
+        int size = static_cast<int>(g.options.send_buffer_size);
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    }
     if (!ok) {
         int err = errno;
         log_fmt(LogTarget::of(s), APLOG_CRIT, "WSGIS0603",
@@ -234,8 +259,15 @@ bool open_socket(DaemonGroup& g, server_rec* s, apr_pool_t* pglobal)
 
 bool account_id(const std::string& v, bool user, unsigned* id)
 {
-    if (!v.empty() && v[0] == '#') {
-        *id = static_cast<unsigned>(std::stoul(v.substr(1)));
+    if (!v.empty() && v[0] == '#') {  // "#id": digits only, no exception (this runs in an httpd hook)
+        if (v.size() < 2 || v.size() > 11) return false;
+        unsigned long long n = 0;
+        for (size_t i = 1; i < v.size(); ++i) {
+            if (v[i] < '0' || v[i] > '9') return false;
+            n = n * 10 + static_cast<unsigned>(v[i] - '0');
+        }
+        if (n > 0xfffffffeULL) return false;
+        *id = static_cast<unsigned>(n);
         return true;
     }
     if (user) {
@@ -275,6 +307,22 @@ std::string resolve_daemon_groups(DaemonSet& set)
             g->supplementary.push_back(static_cast<gid_t>(id));
         }
         if (!g->supplementary.empty()) g->supplementary.insert(g->supplementary.begin(), static_cast<gid_t>(gid));
+        unsigned socket_uid = root ? ap_unixd_config.user_id : geteuid();
+        if (!o.socket_user.empty() && root && !account_id(o.socket_user, true, &socket_uid))
+            return where + "unknown user '" + o.socket_user + "' in socket-user=";
+        g->socket_uid = socket_uid;
+        g->script_owner = !o.script_user.empty() || !o.script_group.empty();
+        if (!o.script_user.empty()) {
+            unsigned id;
+            if (!account_id(o.script_user, true, &id)) return where + "unknown user '" + o.script_user + "' in script-user=";
+            g->script_uid = id;
+        }
+        if (!o.script_group.empty()) {
+            unsigned id;
+            if (!account_id(o.script_group, false, &id))
+                return where + "unknown group '" + o.script_group + "' in script-group=";
+            g->script_gid = id;
+        }
         g->home = o.home;
         if (g->home.empty() && !o.user.empty() && root)
             if (struct passwd* pw = getpwuid(uid)) g->home = pw->pw_dir;

@@ -254,6 +254,12 @@ const char* cmd_pass_authorization(cmd_parms*, void* dconf, int on)
     return nullptr;
 }
 
+const char* cmd_ignore_activity(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->ignore_activity = on ? 1 : 0;
+    return nullptr;
+}
+
 template <typename T>
 T pick(T add, T base, T unset) { return add != unset ? add : base; }
 
@@ -334,6 +340,7 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
     c->process_group = add->process_group ? add->process_group : base->process_group;
     c->reloading = pick(add->reloading, base->reloading, kUnset);
     c->pass_authorization = pick(add->pass_authorization, base->pass_authorization, kUnset);
+    c->ignore_activity = pick(add->ignore_activity, base->ignore_activity, kUnset);
     return c;
 }
 
@@ -372,6 +379,8 @@ const command_rec directives[] = {
     AP_INIT_FLAG("WSGIPassAuthorization", WSGIS_CMD(cmd_pass_authorization), nullptr,
                  RSRC_CONF | ACCESS_CONF | OR_AUTHCFG,
                  "On: pass the Authorization header to the application"),
+    AP_INIT_FLAG("WSGIIgnoreActivity", WSGIS_CMD(cmd_ignore_activity), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On: requests here do not count as activity for a daemon process's inactivity-timeout"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
 

@@ -50,11 +50,13 @@ struct DirConfig {
     const char* callable = nullptr;
     int reloading = kUnset;
     int pass_authorization = kUnset;
+    int ignore_activity = kUnset;         // WSGIIgnoreActivity
 };
 
 // Effective values, with the defaults applied.
 inline bool reloading_of(const DirConfig* d) { return d->reloading != 0; }
 inline bool pass_authorization_of(const DirConfig* d) { return d->pass_authorization == 1; }
+inline bool ignore_activity_of(const DirConfig* d) { return d->ignore_activity == 1; }
 inline const char* callable_of(const DirConfig* d) { return d->callable ? d->callable : "application"; }
 inline const char* app_group_of(const DirConfig* d) { return d->app_group ? d->app_group : "%{RESOURCE}"; }
 inline bool pickle_diagnostics_of(const ServerConfig* s) { return s->pickle_diagnostics == 1; }

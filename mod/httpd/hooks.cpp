@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <sys/stat.h>
 
 namespace wsgi {
 
@@ -182,9 +183,11 @@ std::string process_group_for(request_rec* r, const char* spec)
     return std::string(v);
 }
 
-std::uint8_t forward_flags(request_rec* r, const RequestSettings& rs, ApacheTransport& t, const ServerConfig* sc)
+std::uint8_t forward_flags(request_rec* r, const RequestSettings& rs, ApacheTransport& t, const ServerConfig* sc,
+                           const DirConfig* d)
 {
     std::uint8_t flags = 0;
+    if (ignore_activity_of(d)) flags |= wire::kIgnoreActivity;
     if (rs.reloading) flags |= wire::kReloading;
     if (rs.pass_authorization) flags |= wire::kPassAuthorization;
     if (t.https()) flags |= wire::kHttps;
@@ -192,6 +195,52 @@ std::uint8_t forward_flags(request_rec* r, const RequestSettings& rs, ApacheTran
     if (pickle_diagnostics_of(sc)) flags |= wire::kPickleDiagnostics;
     return flags;
 }
+
+// script-user= / script-group=: a script delegated to the group must have
+// that owner (or group), else 403 (as mod_wsgi).
+int check_script_owner(request_rec* r, const DaemonGroup& g)
+{
+    struct stat st;
+    if (stat(r->filename, &st) != 0) return HTTP_NOT_FOUND;
+    bool ok = g.options.script_user.empty() ? st.st_gid == g.script_gid : st.st_uid == g.script_uid;
+    if (ok) return OK;
+    log_fmt(LogTarget::of(r), APLOG_ERR, "WSGIS0613",
+            "'%s' (owner uid %u, gid %u) does not have the %s '%s' that daemon process group '%s' requires: "
+            "answered 403",
+            r->filename, static_cast<unsigned>(st.st_uid), static_cast<unsigned>(st.st_gid),
+            g.options.script_user.empty() ? "group" : "owner",
+            g.options.script_user.empty() ? g.options.script_group.c_str() : g.options.script_user.c_str(),
+            g.options.name.c_str());
+    return HTTP_FORBIDDEN;
+}
+
+// response-socket-timeout= (else socket-timeout=): the longest a write to
+// the HTTP client may block while a daemon's response is relayed. The
+// connection's own timeout is put back afterwards.
+class ClientWriteTimeout {
+public:
+    ClientWriteTimeout(request_rec* r, const DaemonOptions& o)
+    {
+        int seconds = o.response_socket_timeout > 0 ? o.response_socket_timeout : o.socket_timeout;
+        if (seconds <= 0) return;
+        sock_ = ap_get_conn_socket(r->connection);
+        if (!sock_ || apr_socket_timeout_get(sock_, &saved_) != APR_SUCCESS) {
+            sock_ = nullptr;
+            return;
+        }
+        apr_socket_timeout_set(sock_, apr_time_from_sec(seconds));
+    }
+    ~ClientWriteTimeout()
+    {
+        if (sock_) apr_socket_timeout_set(sock_, saved_);
+    }
+    ClientWriteTimeout(const ClientWriteTimeout&) = delete;
+    ClientWriteTimeout& operator=(const ClientWriteTimeout&) = delete;
+
+private:
+    apr_socket_t* sock_ = nullptr;
+    apr_interval_time_t saved_ = 0;
+};
 
 int serve(request_rec* r)
 {
@@ -256,6 +305,9 @@ int serve(request_rec* r)
                     cl, ap_get_limit_req_body(r), r->filename);
         return st;
     }
+    if (daemon && daemon->script_owner) {
+        if (int st = check_script_owner(r, *daemon); st != OK) return st;
+    }
     ApacheTransport transport(r);
     transport.add_cgi_vars(rs.pass_authorization);
     WSGIS_FAULT("handler");
@@ -265,10 +317,11 @@ int serve(request_rec* r)
         q.script_path = r->filename;
         q.callable = rs.callable;
         q.app_group = rs.app_group.c_str();
-        q.flags = forward_flags(r, rs, transport, sc);
+        q.flags = forward_flags(r, rs, transport, sc, d);
         q.mtime = r->finfo.mtime;
         q.request_time = r->request_time;
         q.timeout_ms = static_cast<int>(apr_time_as_msec(r->server->timeout));
+        ClientWriteTimeout write_timeout(r, daemon->options);
         return apache_status(forward_request(transport, *daemon, daemons.shared, q));
     }
 
@@ -283,6 +336,7 @@ int serve(request_rec* r)
     load.mtime = r->finfo.mtime;
     load.seen_at = r->request_time;
     load.reloading = rs.reloading;
+    load.ask_script = rs.reloading;
     load.case_sensitive = case_sensitive_of(main_sc);
     load.log = log;
     return apache_status(serve_request(in, transport, rs, load));

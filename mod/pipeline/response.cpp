@@ -321,9 +321,10 @@ PyObject* StartResponse_call(PyObject* self, PyObject* args, PyObject* kwargs)
                               PyRef::borrow(tb).release());
                 return nullptr;
             }
-        } else if (a->started) {
-            PyErr_SetString(PyExc_RuntimeError,
-                            "start_response() was already called; pass exc_info to replace the headers");
+        } else if (a->head_set) {
+            // A second call before any output replaces the status and headers
+            // (as mod_wsgi); once they are sent, only exc_info may come.
+            PyErr_SetString(PyExc_RuntimeError, "headers have already been sent");
             return nullptr;
         }
         if (!take_head(a, status, headers)) return nullptr;

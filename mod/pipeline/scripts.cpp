@@ -210,6 +210,31 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
     return module;
 }
 
+// mod_wsgi's own rules on top of the mtime: a module that has lost its
+// __mtime__ is reloaded, and one that defines reload_required(resource) is
+// asked (True: reload). An exception there is logged with its traceback
+// and means no reload. Asked once per request, before the fast path.
+bool script_asks_reload(const ScriptEntry& e, const ScriptLoad& load)
+{
+    if (!load.ask_script || !e.module) return false;
+    PyObject* dict = PyModule_GetDict(e.module.get());
+    if (!dict) return false;
+    PyObject* mtime = PyDict_GetItemString(dict, "__mtime__");  // borrowed
+    if (!mtime) return true;
+    PyObject* ask = PyDict_GetItemString(dict, "reload_required");  // borrowed
+    if (!ask) return false;
+    PyRef hold = PyRef::borrow(ask);
+    PyRef path = PyRef::steal(PyUnicode_DecodeFSDefault(load.path));
+    PyRef result = path ? PyRef::steal(PyObject_CallOneArg(ask, path.get())) : PyRef();
+    int yes = result ? PyObject_IsTrue(result.get()) : -1;
+    if (yes < 0) {
+        log_exception(load.log, APLOG_ERR, "WSGIS0114",
+                      "reload_required() of '" + std::string(load.path) + "' raised; not reloading it");
+        return false;
+    }
+    return yes == 1;
+}
+
 }  // namespace
 
 void on_script_loaded(ScriptLoadedHook hook) { loaded_hooks().push_back(hook); }
@@ -250,7 +275,8 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     }
     ScriptTable& table = in->state<ScriptTable>();
     auto it = table.entries.find(key);
-    if (it != table.entries.end())
+    bool asked = it != table.entries.end() && script_asks_reload(it->second, load);
+    if (it != table.entries.end() && !asked)
         if (PyObject* m = current_module(it->second, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
 
@@ -265,7 +291,8 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     if (found == table.entries.end()) found = table.entries.emplace(std::string(key), ScriptEntry{}).first;
     ScriptEntry& e = found->second;
     if (e.path.empty()) e.path = load.path;
-    if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
+    if (!asked)
+        if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
     // Loaded by another thread that began reading the file after this
     // request looked at it: that text is at least as new as what this

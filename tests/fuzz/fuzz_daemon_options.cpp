@@ -19,8 +19,11 @@
 //   most 0777 in octal, home, python-home and python-eggs absolute paths,
 //   every python-path entry absolute and not empty, user and group a name
 //   without space, ':', '/' or control, or #id, supplementary groups one or
-//   more such, lang, locale and display-name not empty, the timeouts in
-//   their ranges; no other option's value changes;
+//   more such (socket-user, script-user, script-group too, and never both
+//   script-user and script-group), lang, locale and display-name not empty,
+//   every numeric option a whole number in its range (the lifecycle limits
+//   and sizes too), switch-interval a decimal in (0, 60]; no other option's
+//   value changes;
 // - daemon_display_name is "(wsgi:NAME)" for %{GROUP}, else display-name.
 #include "core/daemon_options.h"
 
@@ -91,8 +94,57 @@ bool same(const wsgi::DaemonOptions& a, const wsgi::DaemonOptions& b)
            a.python_path_given == b.python_path_given && a.python_eggs == b.python_eggs && a.lang == b.lang &&
            a.locale == b.locale && a.display_name == b.display_name &&
            a.inactivity_timeout == b.inactivity_timeout && a.graceful_timeout == b.graceful_timeout &&
-           a.shutdown_timeout == b.shutdown_timeout;
+           a.shutdown_timeout == b.shutdown_timeout && a.restart_interval == b.restart_interval &&
+           a.maximum_requests == b.maximum_requests && a.startup_timeout == b.startup_timeout &&
+           a.request_timeout == b.request_timeout && a.deadlock_timeout == b.deadlock_timeout &&
+           a.eviction_timeout == b.eviction_timeout && a.connect_timeout == b.connect_timeout &&
+           a.socket_timeout == b.socket_timeout && a.queue_timeout == b.queue_timeout &&
+           a.listen_backlog == b.listen_backlog && a.socket_user == b.socket_user &&
+           a.cpu_time_limit == b.cpu_time_limit && a.cpu_priority == b.cpu_priority &&
+           a.memory_limit == b.memory_limit && a.virtual_memory_limit == b.virtual_memory_limit &&
+           a.stack_size == b.stack_size && a.receive_buffer_size == b.receive_buffer_size &&
+           a.send_buffer_size == b.send_buffer_size && a.header_buffer_size == b.header_buffer_size &&
+           a.response_buffer_size == b.response_buffer_size &&
+           a.response_socket_timeout == b.response_socket_timeout && a.script_user == b.script_user &&
+           a.script_group == b.script_group && a.switch_interval == b.switch_interval;
 }
+
+// The numeric options: name, range, and where the value goes.
+struct Numeric {
+    std::string_view name;
+    long long lo, hi;
+    void (*set)(wsgi::DaemonOptions&, long long);
+};
+constexpr long long kYear = 86400LL * 365;
+#define NUMERIC(opt, lo, hi, field) \
+    Numeric { opt, lo, hi, [](wsgi::DaemonOptions& o, long long n) { o.field = static_cast<decltype(o.field)>(n); } }
+const Numeric kNumeric[] = {
+    NUMERIC("threads", 1, 1000, threads),
+    NUMERIC("inactivity-timeout", 0, kYear, inactivity_timeout),
+    NUMERIC("graceful-timeout", 0, 86400, graceful_timeout),
+    NUMERIC("shutdown-timeout", 0, 86400, shutdown_timeout),
+    NUMERIC("restart-interval", 0, kYear, restart_interval),
+    NUMERIC("maximum-requests", 0, 1LL << 40, maximum_requests),
+    NUMERIC("startup-timeout", 0, 86400, startup_timeout),
+    NUMERIC("request-timeout", 0, kYear, request_timeout),
+    NUMERIC("deadlock-timeout", 0, kYear, deadlock_timeout),
+    NUMERIC("eviction-timeout", 0, 86400, eviction_timeout),
+    NUMERIC("connect-timeout", 0, 86400, connect_timeout),
+    NUMERIC("socket-timeout", 0, 86400, socket_timeout),
+    NUMERIC("queue-timeout", 0, 86400, queue_timeout),
+    NUMERIC("listen-backlog", 1, 65535, listen_backlog),
+    NUMERIC("cpu-time-limit", 0, kYear, cpu_time_limit),
+    NUMERIC("response-socket-timeout", 0, 86400, response_socket_timeout),
+    NUMERIC("memory-limit", 0, 1LL << 50, memory_limit),
+    NUMERIC("virtual-memory-limit", 0, 1LL << 50, virtual_memory_limit),
+    NUMERIC("stack-size", 0, 1LL << 34, stack_size),
+    NUMERIC("receive-buffer-size", 0, 1LL << 31, receive_buffer_size),
+    NUMERIC("send-buffer-size", 0, 1LL << 31, send_buffer_size),
+    NUMERIC("header-buffer-size", 4096, 1LL << 30, header_buffer_size),
+    NUMERIC("response-buffer-size", 65536, 1LL << 40, response_buffer_size),
+    Numeric{"cpu-priority", -20, 20, [](wsgi::DaemonOptions& o, long long n) { o.cpu_priority = static_cast<int>(n); }},
+};
+#undef NUMERIC
 
 void check_word(std::string_view word, wsgi::DaemonOptions& o)
 {
@@ -109,11 +161,15 @@ void check_word(std::string_view word, wsgi::DaemonOptions& o)
     if (value.size() >= 2 && (value[0] == '\'' || value[0] == '"') && value.back() == value[0])
         value = value.substr(1, value.size() - 2);
     static constexpr std::string_view known[] = {
-        "processes", "threads",     "user",        "group",        "supplementary-groups", "umask",
-        "home",      "python-home", "python-eggs", "python-path",  "lang",                 "locale",
-        "display-name", "inactivity-timeout", "graceful-timeout", "shutdown-timeout"};
+        "processes", "user",        "group",        "supplementary-groups", "umask",   "home",
+        "python-home", "python-eggs", "python-path", "lang",                 "locale", "display-name",
+        "socket-user", "script-user", "script-group", "switch-interval"};
     bool is_known = false;
     for (std::string_view k : known) is_known = is_known || name == k;
+    const Numeric* numeric = nullptr;
+    for (const Numeric& nm : kNumeric)
+        if (name == nm.name) numeric = &nm;
+    is_known = is_known || numeric;
     if (!err.empty()) {
         FUZZ_CHECK(err.find(std::string(name)) != std::string::npos,
                    "a refusal names the option: " + show(word) + " -> " + show(err));
@@ -133,12 +189,28 @@ void check_word(std::string_view word, wsgi::DaemonOptions& o)
         FUZZ_CHECK(number_in(value, 1, 1000, &n), "processes= 1-1000: " + show(word));
         expect.processes = static_cast<int>(n);
         expect.processes_given = true;
-    } else if (name == "threads") {
-        FUZZ_CHECK(number_in(value, 1, 1000, &n), "threads= 1-1000: " + show(word));
-        expect.threads = static_cast<int>(n);
-    } else if (name == "user" || name == "group") {
-        FUZZ_CHECK(valid_account(value), "user=/group= a name or #id: " + show(word));
-        (name == "user" ? expect.user : expect.group) = v;
+    } else if (numeric) {
+        FUZZ_CHECK(number_in(value, numeric->lo, numeric->hi, &n),
+                   std::string(numeric->name) + "= a whole number in " + std::to_string(numeric->lo) + ".." +
+                       std::to_string(numeric->hi) + ": " + show(word));
+        numeric->set(expect, n);
+    } else if (name == "user" || name == "group" || name == "socket-user" || name == "script-user" ||
+               name == "script-group") {
+        FUZZ_CHECK(valid_account(value), "an account option takes a name or #id: " + show(word));
+        (name == "user"          ? expect.user
+         : name == "group"       ? expect.group
+         : name == "socket-user" ? expect.socket_user
+         : name == "script-user" ? expect.script_user
+                                 : expect.script_group) = v;
+        if (name == "script-user" || name == "script-group")
+            FUZZ_CHECK(o.script_user.empty() || o.script_group.empty(),
+                       "script-user= and script-group= are never both accepted: " + show(word));
+    } else if (name == "switch-interval") {
+        double d = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+        FUZZ_CHECK(ec == std::errc() && end == value.data() + value.size() && d > 0 && d <= 60,
+                   "switch-interval= a number of seconds in (0, 60]: " + show(word));
+        expect.switch_interval = d;
     } else if (name == "supplementary-groups") {
         FUZZ_CHECK(!o.supplementary_groups.empty(), "supplementary-groups= one or more: " + show(word));
         for (const std::string& g : o.supplementary_groups)
@@ -166,12 +238,6 @@ void check_word(std::string_view word, wsgi::DaemonOptions& o)
     } else if (name == "lang" || name == "locale" || name == "display-name") {
         FUZZ_CHECK(!value.empty(), "lang=, locale=, display-name= not empty: " + show(word));
         (name == "lang" ? expect.lang : name == "locale" ? expect.locale : expect.display_name) = v;
-    } else {
-        long long hi = name == "inactivity-timeout" ? 86400LL * 365 : 86400;
-        FUZZ_CHECK(number_in(value, 0, hi, &n), "a timeout in its range: " + show(word));
-        (name == "inactivity-timeout" ? expect.inactivity_timeout
-         : name == "graceful-timeout" ? expect.graceful_timeout
-                                      : expect.shutdown_timeout) = static_cast<int>(n);
     }
     FUZZ_CHECK(same(o, expect), "an accepted word sets its option to the value written and nothing else: " +
                                     show(word));

@@ -136,7 +136,13 @@ DAEMON_OPTIONS = {
     "quoted-display-name": b"g display-name='%{GROUP}'\tdisplay-name=\"x\"",
     "threads-zero": b"g threads=0",
     "processes-over": b"g processes=1001 processes=-1 processes=+1",
-    "lifecycle-refused": b"g maximum-requests=1000 request-timeout=60 chroot=/x socket-user=u",
+    "lifecycle": b"g maximum-requests=1000 restart-interval=3600 request-timeout=60 deadlock-timeout=300 "
+                 b"queue-timeout=45 listen-backlog=512 cpu-priority=-5 memory-limit=1073741824 "
+                 b"header-buffer-size=4096 response-buffer-size=65536 switch-interval=0.005",
+    "lifecycle-out-of-range": b"g listen-backlog=0 cpu-priority=21 header-buffer-size=4095 switch-interval=0 "
+                              b"switch-interval=61 switch-interval=nan maximum-requests=1099511627777",
+    "refused": b"g interrupt-timeout=5 response-flush-delay=1 server-metrics=On chroot=/x",
+    "script-owner": b"g socket-user=www-data script-user=#1000 script-group=adm script-group=",
     "unknown": b"g bogus=1",
     "bad-account": b"g user=a:b group=#x user=#2147483648 user=#-0",
     "relative-paths": b"g home=relative python-path=/a:rel python-home=",
@@ -190,6 +196,7 @@ WIRE = {
     "restart": b"\0" + msg(b"Z", b""),
     "data": b"\0" + msg(b"D", b"body bytes"),
     "unknown-type": b"\0" + msg(b"A", b""),
+    "close": b"\0" + msg(b"C", b""),
     "hello-secrets": b"\0" + b"WSG1" + bytes(range(32)) + bytes(range(32)),
     "encode": b"\x01" + b"\x05\x07" + u64(-1) + u64(1700000000000000) + FIELDS,
     "encode-empty-callable": b"\x01" + b"\x00\x00" + bytes(16) + b"/srv/app.wsgi\n\n\nA\nB",

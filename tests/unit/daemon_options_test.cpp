@@ -72,16 +72,44 @@ TEST(DaemonOptions, BadValuesSayWhy)
     EXPECT_NE(parse_daemon_option("noequals", o).find("option=value"), std::string::npos);
 }
 
-TEST(DaemonOptions, LifecycleOptionsRefusedWithReason)
+TEST(DaemonOptions, Lifecycle)
 {
     DaemonOptions o;
-    for (const char* w : {"maximum-requests=100", "request-timeout=60", "queue-timeout=45", "memory-limit=1000",
-                          "deadlock-timeout=60", "restart-interval=3600", "listen-backlog=100"}) {
-        std::string err = parse_daemon_option(w, o);
-        EXPECT_NE(err.find("lifecycle option"), std::string::npos) << w << ": " << err;
-    }
+    EXPECT_EQ(parse({"maximum-requests=50", "restart-interval=3600", "request-timeout=60", "queue-timeout=45",
+                     "deadlock-timeout=30", "startup-timeout=15", "eviction-timeout=10", "connect-timeout=5",
+                     "socket-timeout=20", "listen-backlog=200", "cpu-time-limit=600", "cpu-priority=-5",
+                     "memory-limit=500000000", "virtual-memory-limit=2000000000", "stack-size=524288",
+                     "receive-buffer-size=65536", "send-buffer-size=65536", "header-buffer-size=65536",
+                     "response-buffer-size=1048576", "response-socket-timeout=30", "socket-user=www-data",
+                     "script-user=#1000", "switch-interval=0.002"},
+                    o),
+              "");
+    EXPECT_EQ(o.maximum_requests, 50);
+    EXPECT_EQ(o.deadlock_timeout, 30);
+    ASSERT_TRUE(o.cpu_priority);
+    EXPECT_EQ(*o.cpu_priority, -5);
+    EXPECT_EQ(o.memory_limit, 500000000LL);
+    EXPECT_DOUBLE_EQ(o.switch_interval, 0.002);
+    DaemonOptions d;
+    EXPECT_EQ(d.deadlock_timeout, 300);
+    EXPECT_EQ(d.connect_timeout, 15);
+    EXPECT_EQ(d.listen_backlog, 100);
+}
+
+TEST(DaemonOptions, RefusedWithReason)
+{
+    DaemonOptions o;
+    EXPECT_NE(parse_daemon_option("interrupt-timeout=5", o).find("mod_wsgi 6"), std::string::npos);
+    EXPECT_NE(parse_daemon_option("response-flush-delay=5", o).find("mod_wsgi 6"), std::string::npos);
+    EXPECT_NE(parse_daemon_option("server-metrics=On", o).find("not provided"), std::string::npos);
     EXPECT_NE(parse_daemon_option("chroot=/x", o).find("not supported"), std::string::npos);
     EXPECT_NE(parse_daemon_option("bogus=1", o).find("unknown option 'bogus'"), std::string::npos);
+    EXPECT_NE(parse_daemon_option("response-buffer-size=100", o).find("from 65536"), std::string::npos);
+    EXPECT_NE(parse_daemon_option("cpu-priority=30", o).find("-20 to 20"), std::string::npos);
+    EXPECT_NE(parse_daemon_option("switch-interval=0", o).find("positive"), std::string::npos);
+    DaemonOptions both;
+    EXPECT_EQ(parse_daemon_option("script-user=a", both), "");
+    EXPECT_NE(parse_daemon_option("script-group=b", both).find("cannot both"), std::string::npos);
 }
 
 TEST(DaemonOptions, Names)
