@@ -416,7 +416,7 @@ PyTypeObject StartResponseType = [] {
 
 int run_application(Interpreter* in, Transport& t, PyObject* app, const RequestSettings& rs)
 {
-    const std::string headline = std::string("exception occurred processing WSGI script '") + rs.script_path + "'";
+    const std::string headline = std::string("Exception occurred processing WSGI script '") + rs.script_path + "'";
     RequestObjects objs(t);
     PyRef environ;
     if (objs.input && objs.errors && objs.start_response) {

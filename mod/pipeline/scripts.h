@@ -63,7 +63,8 @@ struct ScriptLoad {
 using ScriptLoadedHook = void (*)(Interpreter* in, const ScriptEntry& e, const LogTarget& log);
 void on_script_loaded(ScriptLoadedHook hook);
 
-// True when `in` has the script loaded from another mtime than load.mtime
+// True when `in` has the script loaded from another mtime than load.mtime,
+// or (load.ask_script) the script asks for a reload by mod_wsgi's rules
 // (daemon mode then restarts the process instead of reloading in place).
 bool script_changed(Interpreter* in, const ScriptLoad& load);
 

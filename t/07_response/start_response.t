@@ -54,7 +54,7 @@ for my $s ('200', 'OK', "200 OK\r\nX-Injected: yes") {
     unlike $res->{raw}, qr/should not be seen|X-Injected/, "status '$label' uncaught: neither the body nor an injected header";
     my $log = settled_log_since($off);
     like $log, qr/WSGIS0402/, "status '$label' uncaught: WSGIS0402";
-    like $log, qr/WSGIS0110: exception occurred processing WSGI script '[^']*resp\.wsgi'/, "status '$label' uncaught: WSGIS0110";
+    like $log, qr/WSGIS0110: Exception occurred processing WSGI script '[^']*resp\.wsgi'/, "status '$label' uncaught: WSGIS0110";
     like $log, qr/WSGIS0110: [^\n]*ValueError: status must be "NNN Reason"/, "status '$label' uncaught: traceback ends with the ValueError";
 }
 

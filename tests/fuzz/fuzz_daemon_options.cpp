@@ -4,7 +4,9 @@
 // Input: a directive line's arguments, split at spaces, tabs and newlines as
 // Apache splits them (quotes not interpreted): the first word is the
 // process group name, every further word an option, parsed in order into
-// one DaemonOptions (the name is also tried as an option word).
+// one DaemonOptions up to the first refused word (where Apache stops: a
+// refused word fails the configuration, so what it left in the options is
+// never used). The name is also tried as an option word, on its own.
 //
 // Properties:
 // - check_daemon_name accepts exactly a non-empty name without a byte
@@ -146,7 +148,8 @@ const Numeric kNumeric[] = {
 };
 #undef NUMERIC
 
-void check_word(std::string_view word, wsgi::DaemonOptions& o)
+// Parses one word into o, checks what it did; false when it was refused.
+bool check_word(std::string_view word, wsgi::DaemonOptions& o)
 {
     const wsgi::DaemonOptions before = o;
     std::string err = wsgi::parse_daemon_option(word, o);
@@ -155,7 +158,7 @@ void check_word(std::string_view word, wsgi::DaemonOptions& o)
         FUZZ_CHECK(!err.empty() && err.find(std::string(word)) != std::string::npos,
                    "a word without name= is refused, quoted: " + show(word) + " -> " + show(err));
         FUZZ_CHECK(same(o, before), "a refused word without name= changes nothing: " + show(word));
-        return;
+        return false;
     }
     std::string_view name = word.substr(0, eq), value = word.substr(eq + 1);
     if (value.size() >= 2 && (value[0] == '\'' || value[0] == '"') && value.back() == value[0])
@@ -177,7 +180,7 @@ void check_word(std::string_view word, wsgi::DaemonOptions& o)
             FUZZ_CHECK(err.starts_with("unknown option") || err.find("remove it") != std::string::npos ||
                            err.find("not supported") != std::string::npos,
                        "an option that does not exist is refused as such: " + show(err));
-        return;  // a refused word fails the configuration: what it left in opts is never used
+        return false;  // a refused word fails the configuration: what it left in opts is never used
     }
     FUZZ_CHECK(is_known, "only the known options are accepted: " + show(word));
 
@@ -241,6 +244,7 @@ void check_word(std::string_view word, wsgi::DaemonOptions& o)
     }
     FUZZ_CHECK(same(o, expect), "an accepted word sets its option to the value written and nothing else: " +
                                     show(word));
+    return true;
 }
 
 }  // namespace
@@ -269,7 +273,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     wsgi::DaemonOptions o;
     o.name = std::string(name);
-    for (std::string_view w : words) check_word(w, o);  // the name too: a name is rarely an option
+    wsgi::DaemonOptions scratch = o;
+    check_word(name, scratch);  // a name is rarely an option word, but any word may be tried
+    for (std::size_t i = 1; i < words.size(); ++i)
+        if (!check_word(words[i], o)) break;
     std::string shown = wsgi::daemon_display_name(o);
     FUZZ_CHECK(shown == (o.display_name == "%{GROUP}" ? "(wsgi:" + o.name + ")" : o.display_name),
                "daemon_display_name: " + show(shown));
