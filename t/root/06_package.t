@@ -146,11 +146,23 @@ sub apache_pids {
     return sort { $a <=> $b } @pids;
 }
 
-# The system's Apache: apache2 processes started without -d/-f (the test
-# servers of this project, and of the other engineers' runs, all pass them).
+# The system's Apache: the apache2 processes whose first apache2 ancestor
+# (the parent of its server) was started without -d/-f; the test servers of
+# this project, also those of other runs on this machine, all pass them (and
+# their daemon processes, retitled, are known by that parent). Plus what the
+# stock PidFile names.
+sub ppid_of { my $st = RootTest::proc_status($_[0]); $st ? $st->{PPid}[0] : 0 }
 sub system_apache {
-    return join '', map { "$_ " . (cmdline($_) // '') . "\n" }
-        grep { (cmdline($_) // '-d') !~ /(^| )-[df] / } apache_pids();
+    my %apache = map { $_ => 1 } apache_pids();
+    my @system;
+    for my $pid (sort { $a <=> $b } keys %apache) {
+        my $top = $pid;
+        $top = ppid_of($top) while $apache{ ppid_of($top) };
+        my $cmd = cmdline($top) // next;
+        push @system, "$pid " . (cmdline($pid) // '') . "\n" unless $cmd =~ /(^| )-[df] /;
+    }
+    my $pidfile = slurp('/var/run/apache2/apache2.pid');
+    return join '', @system, 'PidFile: ' . (defined $pidfile ? $pidfile : "none\n");
 }
 
 sub state {
@@ -256,7 +268,7 @@ sub private_parent {
 sub stop_private {
     return unless $confdir;
     my $parent = private_parent();
-    my @children = $parent ? (grep { my $st = RootTest::proc_status($_); $st && $st->{PPid}[0] == $parent } apache_pids()) : ();
+    my @children = $parent ? (grep { ppid_of($_) == $parent } apache_pids()) : ();
     apache2ctl('stop') if $parent;
     my $deadline = Time::HiRes::time() + 15;
     Time::HiRes::sleep(0.1) while grep({ kill 0, $_ } grep { $_ } $parent, @children) && Time::HiRes::time() < $deadline;
