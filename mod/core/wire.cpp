@@ -30,6 +30,17 @@ class Reader {
 public:
     explicit Reader(std::string_view in) : in_(in) {}
     bool ok() const { return ok_; }
+
+    template <typename T>
+    T little_endian()
+    {
+        if (!need(sizeof(T))) return 0;
+        T v = 0;
+        for (std::size_t i = 0; i < sizeof(T); ++i)
+            v |= static_cast<T>(static_cast<std::uint8_t>(in_[pos_ + i])) << (8 * i);
+        pos_ += sizeof(T);
+        return v;
+    }
     bool done() const { return ok_ && pos_ == in_.size(); }
 
     std::uint8_t u8()
@@ -37,22 +48,8 @@ public:
         if (!need(1)) return 0;
         return static_cast<std::uint8_t>(in_[pos_++]);
     }
-    std::uint32_t u32()
-    {
-        if (!need(4)) return 0;
-        std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(in_[pos_ + i])) << (8 * i);
-        pos_ += 4;
-        return v;
-    }
-    std::uint64_t u64()
-    {
-        if (!need(8)) return 0;
-        std::uint64_t v = 0;
-        for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(in_[pos_ + i])) << (8 * i);
-        pos_ += 8;
-        return v;
-    }
+    std::uint32_t u32() { return little_endian<std::uint32_t>(); }
+    std::uint64_t u64() { return little_endian<std::uint64_t>(); }
     std::string_view str()
     {
         std::uint32_t n = u32();

@@ -126,16 +126,8 @@ bool Channel::write_all(const struct iovec* iov_in, int count, int timeout_ms)
     std::copy(iov_in, iov_in + n, iov);
     int first = 0;
     while (first < n) {
-        ssize_t put = writev(fd_, iov + first, n - first);
-        if (put < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if (!wait(POLLOUT, timeout_ms)) return false;
-                continue;
-            }
-            error_ = errno;
-            return false;
-        }
+        ssize_t put = retry(POLLOUT, timeout_ms, [&] { return writev(fd_, iov + first, n - first); });
+        if (put < 0) return false;
         auto left = static_cast<std::size_t>(put);
         while (first < n && left >= iov[first].iov_len) left -= iov[first++].iov_len;
         if (first < n) {
@@ -155,16 +147,8 @@ bool Channel::write_all(std::string_view data, int timeout_ms)
 bool Channel::send_file(int fd, off_t offset, std::size_t length, int timeout_ms)
 {
     while (length > 0) {
-        ssize_t put = sendfile(fd_, fd, &offset, length);
-        if (put < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if (!wait(POLLOUT, timeout_ms)) return false;
-                continue;
-            }
-            error_ = errno;
-            return false;
-        }
+        ssize_t put = retry(POLLOUT, timeout_ms, [&] { return sendfile(fd_, fd, &offset, length); });
+        if (put < 0) return false;
         if (put == 0) {  // the file is shorter than it was
             error_ = EIO;
             return false;

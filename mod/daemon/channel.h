@@ -5,6 +5,7 @@
 
 #include "core/wire.h"
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -48,6 +49,22 @@ public:
 
 private:
     bool wait(short events, int timeout_ms);
+    // op() again on EINTR, and after waiting for `events` on EAGAIN; its
+    // result, or -1 with error() set (a failure, or the wait timed out).
+    template <typename Op>
+    ssize_t retry(short events, int timeout_ms, Op op)
+    {
+        for (;;) {
+            ssize_t n = op();
+            if (n >= 0) return n;
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                error_ = errno;
+                return -1;
+            }
+            if (!wait(events, timeout_ms)) return -1;
+        }
+    }
     bool fill(int timeout_ms);
 
     int fd_;

@@ -253,27 +253,11 @@ const char* cmd_callable_object(cmd_parms* cmd, void* dconf, const char* arg)
     return nullptr;
 }
 
-const char* cmd_script_reloading(cmd_parms*, void* dconf, int on)
+// An On|Off directive that sets one field of the directory configuration.
+template <int DirConfig::*Field>
+const char* cmd_dir_flag(cmd_parms*, void* dconf, int on)
 {
-    static_cast<DirConfig*>(dconf)->reloading = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_pass_authorization(cmd_parms*, void* dconf, int on)
-{
-    static_cast<DirConfig*>(dconf)->pass_authorization = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_ignore_activity(cmd_parms*, void* dconf, int on)
-{
-    static_cast<DirConfig*>(dconf)->ignore_activity = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_chunked_request(cmd_parms*, void* dconf, int on)
-{
-    static_cast<DirConfig*>(dconf)->chunked_request = on ? 1 : 0;
+    static_cast<DirConfig*>(dconf)->*Field = on ? 1 : 0;
     return nullptr;
 }
 
@@ -282,24 +266,6 @@ const char* cmd_map_head_to_get(cmd_parms* cmd, void* dconf, const char* arg)
     int v = !strcasecmp(arg, "Off") ? 0 : !strcasecmp(arg, "On") ? 1 : !strcasecmp(arg, "Auto") ? 2 : kUnset;
     if (v == kUnset) return fail(cmd, std::string("must be On, Off or Auto, got '") + arg + "'");
     static_cast<DirConfig*>(dconf)->map_head_to_get = v;
-    return nullptr;
-}
-
-const char* cmd_error_override(cmd_parms*, void* dconf, int on)
-{
-    static_cast<DirConfig*>(dconf)->error_override = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_enable_sendfile(cmd_parms*, void* dconf, int on)
-{
-    static_cast<DirConfig*>(dconf)->enable_sendfile = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_pass_apache_request(cmd_parms*, void* dconf, int on)
-{
-    static_cast<DirConfig*>(dconf)->pass_apache_request = on ? 1 : 0;
     return nullptr;
 }
 
@@ -514,20 +480,20 @@ const command_rec directives[] = {
                   "interpreter name, %{GLOBAL}, %{SERVER}, %{RESOURCE} or %{ENV:variable}"),
     AP_INIT_TAKE1("WSGICallableObject", WSGIS_CMD(cmd_callable_object), nullptr,
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO, "name of the WSGI callable in the script"),
-    AP_INIT_FLAG("WSGIScriptReloading", WSGIS_CMD(cmd_script_reloading), nullptr,
+    AP_INIT_FLAG("WSGIScriptReloading", WSGIS_CMD(cmd_dir_flag<&DirConfig::reloading>), nullptr,
                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO, "reload a script when its file changes"),
-    AP_INIT_FLAG("WSGIPassAuthorization", WSGIS_CMD(cmd_pass_authorization), nullptr,
+    AP_INIT_FLAG("WSGIPassAuthorization", WSGIS_CMD(cmd_dir_flag<&DirConfig::pass_authorization>), nullptr,
                  RSRC_CONF | ACCESS_CONF | OR_AUTHCFG,
                  "On: pass the Authorization header to the application"),
-    AP_INIT_FLAG("WSGIChunkedRequest", WSGIS_CMD(cmd_chunked_request), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+    AP_INIT_FLAG("WSGIChunkedRequest", WSGIS_CMD(cmd_dir_flag<&DirConfig::chunked_request>), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: accept request bodies with chunked transfer encoding (Off: 411, as mod_wsgi)"),
     AP_INIT_TAKE1("WSGIMapHEADToGET", WSGIS_CMD(cmd_map_head_to_get), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                   "On|Off|Auto: show HEAD requests to the application as GET"),
-    AP_INIT_FLAG("WSGIErrorOverride", WSGIS_CMD(cmd_error_override), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+    AP_INIT_FLAG("WSGIErrorOverride", WSGIS_CMD(cmd_dir_flag<&DirConfig::error_override>), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: Apache's error documents replace a daemon-mode application's error responses"),
-    AP_INIT_FLAG("WSGIEnableSendfile", WSGIS_CMD(cmd_enable_sendfile), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+    AP_INIT_FLAG("WSGIEnableSendfile", WSGIS_CMD(cmd_dir_flag<&DirConfig::enable_sendfile>), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On|Off: send wsgi.file_wrapper files with sendfile()"),
-    AP_INIT_FLAG("WSGIPassApacheRequest", WSGIS_CMD(cmd_pass_apache_request), nullptr, RSRC_CONF | ACCESS_CONF,
+    AP_INIT_FLAG("WSGIPassApacheRequest", WSGIS_CMD(cmd_dir_flag<&DirConfig::pass_apache_request>), nullptr, RSRC_CONF | ACCESS_CONF,
                  "On: environ['apache.request_rec'] is a capsule of the request_rec (embedded mode)"),
     AP_INIT_TAKE_ARGV("WSGIRestrictProcess", WSGIS_CMD(cmd_restrict_process), nullptr, RSRC_CONF | ACCESS_CONF,
                       "the daemon process groups requests here may be delegated to"),
@@ -541,7 +507,7 @@ const command_rec directives[] = {
                  "accepted for mod_wsgi's configurations: the daemon socket path never changes across restarts"),
     AP_INIT_TAKE1("WSGIAcceptMutex", WSGIS_CMD(cmd_accept_mutex), nullptr, RSRC_CONF,
                   "accepted for mod_wsgi's configurations: daemon processes accept without a mutex"),
-    AP_INIT_FLAG("WSGIIgnoreActivity", WSGIS_CMD(cmd_ignore_activity), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+    AP_INIT_FLAG("WSGIIgnoreActivity", WSGIS_CMD(cmd_dir_flag<&DirConfig::ignore_activity>), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: requests here do not count as activity for a daemon process's inactivity-timeout"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
