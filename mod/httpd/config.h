@@ -51,6 +51,11 @@ struct DirConfig {
     int reloading = kUnset;
     int pass_authorization = kUnset;
     int ignore_activity = kUnset;         // WSGIIgnoreActivity
+    // WSGITrustedProxyHeaders (of proxy::Header, in the order written) and
+    // WSGITrustedProxies (of proxy::Subnet; empty: no peer is trusted).
+    // nullptr: inherited; a section that has one replaces the whole list.
+    apr_array_header_t* trusted_proxy_headers = nullptr;
+    apr_array_header_t* trusted_proxies = nullptr;
 };
 
 // Effective values, with the defaults applied.

@@ -10,6 +10,7 @@
 #include "features/pickle_diagnostics.h"
 #include "httpd/apache_transport.h"
 #include "httpd/config.h"
+#include "httpd/proxy_headers.h"
 #include "pipeline/application.h"
 #include "pipeline/request_scope.h"
 
@@ -310,6 +311,7 @@ int serve(request_rec* r)
     }
     ApacheTransport transport(r);
     transport.add_cgi_vars(rs.pass_authorization);
+    apply_trusted_proxy_headers(r, transport);  // before forwarding: both modes see the same
     WSGIS_FAULT("handler");
 
     if (daemon) {
