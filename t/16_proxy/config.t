@@ -2,7 +2,8 @@
 # the start-up warning for a header name mod_wsgi does not know (WSGIS0801),
 # the debug line (WSGIS0802), and the configuration errors httpd refuses to
 # start with, named with file and line (apache2 -t on configurations of
-# their own).
+# their own, with the httpd the suite runs: the sanitizer wrapper in the
+# ASan stage of scripts/test).
 use strict;
 use warnings;
 use FindBin;
@@ -11,6 +12,7 @@ use Test::More;
 use ProxyTest qw(env_of modes);
 use WsgiTest qw(log_offset);
 use PepTest qw(settled_log_since);
+use Apache::Test ();
 use WsgiServer;
 
 my $off = log_offset();
@@ -56,7 +58,8 @@ unlike $log, qr/WSGIS0801/, 'no WSGIS0801 for the unknown name in .htaccess (rea
 # ---- the configuration: errors with file and line, the warning ------------------
 sub configtest {
     my $conf = shift;
-    my $srv = WsgiServer->new(name => 'p16conf', mpm => $ENV{WSGISCRIPT_MPM} || 'event', conf => $conf);
+    my $srv = WsgiServer->new(name => 'p16conf', mpm => $ENV{WSGISCRIPT_MPM} || 'event', conf => $conf,
+                              httpd => Apache::Test::vars('httpd'));
     my $cmd = join ' ', map { "'$_'" } $srv->httpd_cmd('-t');
     my $out = `$cmd 2>&1`;
     my $rc = $?;
