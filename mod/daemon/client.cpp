@@ -187,6 +187,7 @@ public:
                     buf_.resize(piece);
                     if (!ch.read_exact(buf_.data(), piece, io_ms_)) return broken(ch, status);
                     len -= piece;
+                    if (override_) continue;  // WSGIErrorOverride: the application's error page is dropped
                     t_.append(buf_.data(), piece);
                     if (!t_.flush()) {  // the client is gone: the daemon sees the connection close
                         client_gone_ = true;
@@ -207,6 +208,11 @@ public:
             case wire::kEnd: {
                 bool complete = false;
                 if (!read_payload(ch, len, 1) || !wire::decode_end(payload_, &complete)) return broken(ch, status);
+                if (override_) {  // Apache answers with its error document for this status
+                    *status = override_;
+                    clean_ = complete;
+                    return Outcome::kDone;
+                }
                 t_.end(complete);
                 clean_ = complete && !t_.client_gone();
                 return Outcome::kDone;
@@ -235,6 +241,10 @@ private:
     {
         wire::Head h;
         if (!wire::decode_head(payload_, &h)) return false;
+        if (q_.error_override && h.status >= 400) {  // WSGIErrorOverride, as mod_wsgi: Apache's page instead
+            override_ = h.status;
+            return true;
+        }
         for (const wire::Pair& kv : h.headers)
             if (static_cast<long long>(kv.first.size()) > g_.options.header_buffer_size ||
                 static_cast<long long>(kv.second.size()) > g_.options.header_buffer_size) {
@@ -325,21 +335,36 @@ private:
 
     Outcome broken(Channel& ch, int* status)
     {
+        if (override_) {  // nothing of the application's error response was sent
+            *status = override_;
+            return Outcome::kDone;
+        }
         int err = ch.error();
-        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) +
-                                                 (g_.options.socket_timeout > 0 ? " s (socket-timeout)" : " s (Timeout)")
+        const char* timeout_name = g_.options.socket_timeout > 0 ? "socket-timeout" : "Timeout";
+        if (err == ETIMEDOUT && !responded_ && !pid_) {
+            // No daemon process took the connection up: none is running (it
+            // keeps failing to start) or every one is busy.
+            log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0601",
+                    "no daemon process of group '%s' took the request for '%s' within %d s (%s): none is running, "
+                    "or all are busy; answered 503",
+                    g_.options.name.c_str(), q_.script_path, io_ms_ / 1000, timeout_name);
+            *status = HTTP_SERVICE_UNAVAILABLE;
+            return Outcome::kDone;
+        }
+        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) + " s (" +
+                                                 timeout_name + ")"
                           : err == 0      ? "closed the connection"
                                           : std::string("failed: ") + std::strerror(err);
         std::string how = err == ETIMEDOUT ? "" : how_it_ended(static_cast<pid_t>(pid_));
         std::string who = pid_ ? "daemon process " + std::to_string(pid_) : std::string("a daemon process");
         log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0602", "%s of group '%s' %s in the middle of the request for '%s'%s; %s",
                 who.c_str(), g_.options.name.c_str(), why.c_str(), q_.script_path, how.c_str(),
-                responded_ ? "the response is cut off" : "answered 502");
+                responded_ ? "the response is cut off" : err == ETIMEDOUT ? "answered 504" : "answered 502");
         if (responded_) {
             t_.end(false);
             *status = 0;
         } else {
-            *status = HTTP_BAD_GATEWAY;
+            *status = err == ETIMEDOUT ? HTTP_GATEWAY_TIME_OUT : HTTP_BAD_GATEWAY;
         }
         return Outcome::kDone;
     }
@@ -352,6 +377,7 @@ private:
     int io_ms_;            // one read or write: socket-timeout, else Apache's Timeout
     apr_time_t deadline_;  // request-timeout, from the daemon's 'P' (0: none yet)
     bool responded_ = false, asked_body_ = false, clean_ = false, client_gone_ = false;
+    int override_ = 0;  // WSGIErrorOverride: the error status the application answered
 };
 
 std::string request_message(Transport& t, const ForwardRequest& q, const DaemonShared& shared, bool hello)

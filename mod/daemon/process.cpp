@@ -49,12 +49,14 @@ constexpr int kHelloTimeoutMs = 3000;  // a child sends its hello with its first
 constexpr int kRestartRequested = -1000;  // a changed script: the process restarts
 constexpr apr_time_t kCloseGrace = apr_time_from_sec(1);  // an idle connection told 'C' is closed after this
 
+const char* g_group_name = "?";  // this daemon process's group, for fail_start()
+
 // Fork-bomb guard: a process that cannot start waits before exiting, so
 // the parent restarts it a few times a minute, not thousands.
 [[noreturn]] void fail_start(const LogTarget& log, const char* what, int err)
 {
-    log_fmt(log, APLOG_CRIT, "WSGIS0603", "daemon process %d could not start: %s%s%s; retrying in 5 s", getpid(), what,
-            err ? ": " : "", err ? std::strerror(err) : "");
+    log_fmt(log, APLOG_CRIT, "WSGIS0603", "daemon process %d of group '%s' could not start: %s%s%s; retrying in 5 s",
+            getpid(), g_group_name, what, err ? ": " : "", err ? std::strerror(err) : "");
     sleep(5);
     _exit(static_cast<int>(Retirement::kStartFailed));
 }
@@ -85,6 +87,18 @@ void drop_privileges(const DaemonGroup& g, const LogTarget& log)
     }
     if (setgid(g.gid) < 0) fail_start(log, "setgid()", errno);
     if (setuid(g.uid) < 0) fail_start(log, "setuid()", errno);
+}
+
+// The environment says who the process is (as mod_wsgi): HOME is the
+// user's home, and USER, LOGNAME, USERNAME, where Apache's environment had
+// them, the user's name.
+void set_user_environment()
+{
+    struct passwd* pw = getpwuid(getuid());
+    if (!pw) return;
+    if (pw->pw_dir) setenv("HOME", pw->pw_dir, 1);
+    for (const char* var : {"USER", "LOGNAME", "USERNAME"})
+        if (getenv(var)) setenv(var, pw->pw_name, 1);
 }
 
 void set_limits(const DaemonOptions& o, const LogTarget& log)
@@ -678,6 +692,7 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t i
     load.mtime = f.mtime;
     load.seen_at = f.request_time;
     load.reloading = false;  // a changed script restarts the process instead
+    load.ask_script = rs.reloading;  // reload_required() / no __mtime__: a restart too, as mod_wsgi
     load.case_sensitive = shared_.case_sensitive;
     load.log = t.log_target();
     RequestScope current(t);
@@ -687,10 +702,11 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t i
         busy_info_[index].tstate = PyThreadState_Get();
     }
     if (rs.reloading && script_changed(in, load)) return kRestartRequested;
+    load.ask_script = false;  // asked once per request
     if (f.flags & wire::kPickleDiagnostics) pickle_diagnostics::ensure_installed(in, s_);
     int status = serve_request(in, t, rs, load);
     // startup-timeout: how long the scripts have kept failing to load.
-    bool loaded = !script_changed(in, load) && !(status == HTTP_INTERNAL_SERVER_ERROR && !t.started() &&
+    bool loaded = !(status == HTTP_INTERNAL_SERVER_ERROR && !t.started() &&
                                                   in->state<ScriptTable>().entries.find(rs.script_path) !=
                                                       in->state<ScriptTable>().entries.end() &&
                                                   !in->state<ScriptTable>().entries.find(rs.script_path)->second.module);
@@ -767,7 +783,9 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     ap_close_listeners();
     for (int fd : others) close(fd);
 
+    g_group_name = o.name.c_str();
     drop_privileges(g, log);
+    set_user_environment();
     // The Apache parent gone (stopped, or killed): stop too.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(0);

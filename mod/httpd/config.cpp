@@ -155,6 +155,17 @@ const char* cmd_python_home(cmd_parms* cmd, void*, const char* arg)
 const char* cmd_python_path(cmd_parms* cmd, void*, const char* arg)
 {
     if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    // mod_wsgi's rule: the last WSGIPythonPath wins (said at start-up, so a
+    // configuration that meant to add both sees why it does not).
+    ServerConfig* c = sconf(cmd);
+    if (c->python_path_at) {
+        log_fmt(LogTarget::of(cmd->server), APLOG_WARNING, "WSGIS0006",
+                "WSGIPythonPath at %s replaces the one at %s (as in mod_wsgi, the last one is used; list every "
+                "directory in one WSGIPythonPath, separated by ':')",
+                where_of(cmd), c->python_path_at);
+        apr_array_clear(c->python_path);
+    }
+    c->python_path_at = where_of(cmd);
     std::string_view all(arg);
     size_t pos = 0;
     while (pos <= all.size()) {
@@ -261,6 +272,114 @@ const char* cmd_ignore_activity(cmd_parms*, void* dconf, int on)
     return nullptr;
 }
 
+const char* cmd_chunked_request(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->chunked_request = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_map_head_to_get(cmd_parms* cmd, void* dconf, const char* arg)
+{
+    int v = !strcasecmp(arg, "Off") ? 0 : !strcasecmp(arg, "On") ? 1 : !strcasecmp(arg, "Auto") ? 2 : kUnset;
+    if (v == kUnset) return fail(cmd, std::string("must be On, Off or Auto, got '") + arg + "'");
+    static_cast<DirConfig*>(dconf)->map_head_to_get = v;
+    return nullptr;
+}
+
+const char* cmd_error_override(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->error_override = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_enable_sendfile(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->enable_sendfile = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_pass_apache_request(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->pass_apache_request = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_restrict_process(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    if (argc < 1) return fail(cmd, "takes one or more daemon process group names");
+    auto* d = static_cast<DirConfig*>(dconf);
+    d->restrict_process = apr_array_make(cmd->pool, argc, sizeof(const char*));
+    for (int i = 0; i < argc; ++i) {
+        if (std::string err = check_daemon_name(argv[i]); !err.empty() && strcmp(argv[i], "%{GLOBAL}") != 0)
+            return fail(cmd, err);
+        *static_cast<const char**>(apr_array_push(d->restrict_process)) = apr_pstrdup(cmd->pool, argv[i]);
+    }
+    return nullptr;
+}
+
+// A process group given to WSGIHandlerScript/process-group= or returned
+// by a dispatch script: as WSGIProcessGroup takes it.
+const char* cmd_handler_script(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    if (argc < 2) return fail(cmd, "takes a handler name, a script path and options");
+    AliasOptions o;
+    if (const char* err = parse_options(cmd, argc, argv, 2, o)) return err;
+    if (o.callable_object) return fail(cmd, "callable-object= does not apply (the callable is handle_request)");
+    if (o.process_group)
+        if (std::string err = check_process_group(*o.process_group); !err.empty()) return fail(cmd, err);
+    auto* h = static_cast<HandlerScript*>(apr_pcalloc(cmd->pool, sizeof(HandlerScript)));
+    *h = HandlerScript{};
+    h->name = apr_pstrdup(cmd->pool, argv[0]);
+    h->path = ap_server_root_relative(cmd->pool, argv[1]);
+    if (!h->path) return fail(cmd, std::string("invalid path '") + argv[1] + "'");
+    h->app_group = opt_str(cmd, o.application_group);
+    h->process_group = opt_str(cmd, o.process_group);
+    if (o.pass_authorization) h->pass_authorization = *o.pass_authorization ? 1 : 0;
+    auto* d = static_cast<DirConfig*>(dconf);
+    if (!d->handler_scripts) d->handler_scripts = apr_hash_make(cmd->pool);
+    apr_hash_set(d->handler_scripts, h->name, APR_HASH_KEY_STRING, h);
+    return nullptr;
+}
+
+const char* cmd_dispatch_script(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    if (argc < 1) return fail(cmd, "takes a script path and options");
+    AliasOptions o;
+    if (const char* err = parse_options(cmd, argc, argv, 1, o)) return err;
+    if (o.callable_object || o.pass_authorization || o.process_group)
+        return fail(cmd, "only application-group= applies here");
+    if (o.application_group && (o.application_group->find("%{RESOURCE}") != std::string::npos ||
+                                o.application_group->find("%{ENV:") != std::string::npos))
+        return fail(cmd, "application-group= must not depend on the request here");
+    auto* ds = static_cast<DispatchScript*>(apr_pcalloc(cmd->pool, sizeof(DispatchScript)));
+    ds->path = ap_server_root_relative(cmd->pool, argv[0]);
+    if (!ds->path) return fail(cmd, std::string("invalid path '") + argv[0] + "'");
+    ds->app_group = opt_str(cmd, o.application_group);
+    static_cast<DirConfig*>(dconf)->dispatch = ds;
+    return nullptr;
+}
+
+const char* cmd_socket_rotation(cmd_parms* cmd, void*, int on)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    sconf(cmd)->socket_rotation = on ? 1 : 0;
+    return nullptr;
+}
+
+// mod_wsgi's values are those of Apache's Mutex directive.
+const char* cmd_accept_mutex(cmd_parms* cmd, void*, const char* arg)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    static const char* const kMechanisms[] = {"default", "flock", "fcntl", "sysvsem", "posixsem", "pthread"};
+    for (const char* m : kMechanisms)
+        if (!strcasecmp(arg, m)) {
+            sconf(cmd)->accept_mutex = apr_pstrdup(cmd->pool, arg);
+            return nullptr;
+        }
+    return fail(cmd, std::string("unknown mutex mechanism '") + arg +
+                         "' (Default, flock, fcntl, sysvsem, posixsem or pthread)");
+}
+
 // The list a section adds to: one per section, more lines append to it.
 apr_array_header_t* list_of(cmd_parms* cmd, apr_array_header_t*& list, int size)
 {
@@ -326,6 +445,8 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     c->case_sensitive = base->case_sensitive;
     c->socket_prefix = base->socket_prefix;
     c->restrict_embedded = base->restrict_embedded;
+    c->socket_rotation = base->socket_rotation;
+    c->accept_mutex = base->accept_mutex;
     return c;
 }
 
@@ -377,6 +498,16 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
     c->reloading = pick(add->reloading, base->reloading, kUnset);
     c->pass_authorization = pick(add->pass_authorization, base->pass_authorization, kUnset);
     c->ignore_activity = pick(add->ignore_activity, base->ignore_activity, kUnset);
+    c->chunked_request = pick(add->chunked_request, base->chunked_request, kUnset);
+    c->map_head_to_get = pick(add->map_head_to_get, base->map_head_to_get, kUnset);
+    c->error_override = pick(add->error_override, base->error_override, kUnset);
+    c->enable_sendfile = pick(add->enable_sendfile, base->enable_sendfile, kUnset);
+    c->pass_apache_request = pick(add->pass_apache_request, base->pass_apache_request, kUnset);
+    c->restrict_process = add->restrict_process ? add->restrict_process : base->restrict_process;
+    c->handler_scripts = !add->handler_scripts    ? base->handler_scripts
+                         : !base->handler_scripts ? add->handler_scripts
+                                                  : apr_hash_overlay(p, add->handler_scripts, base->handler_scripts);
+    c->dispatch = add->dispatch ? add->dispatch : base->dispatch;
     c->trusted_proxy_headers = add->trusted_proxy_headers ? add->trusted_proxy_headers : base->trusted_proxy_headers;
     c->trusted_proxies = add->trusted_proxies ? add->trusted_proxies : base->trusted_proxies;
     return c;
@@ -417,6 +548,28 @@ const command_rec directives[] = {
     AP_INIT_FLAG("WSGIPassAuthorization", WSGIS_CMD(cmd_pass_authorization), nullptr,
                  RSRC_CONF | ACCESS_CONF | OR_AUTHCFG,
                  "On: pass the Authorization header to the application"),
+    AP_INIT_FLAG("WSGIChunkedRequest", WSGIS_CMD(cmd_chunked_request), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On: accept request bodies with chunked transfer encoding (Off: 411, as mod_wsgi)"),
+    AP_INIT_TAKE1("WSGIMapHEADToGET", WSGIS_CMD(cmd_map_head_to_get), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "On|Off|Auto: show HEAD requests to the application as GET"),
+    AP_INIT_FLAG("WSGIErrorOverride", WSGIS_CMD(cmd_error_override), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On: Apache's error documents replace a daemon-mode application's error responses"),
+    AP_INIT_FLAG("WSGIEnableSendfile", WSGIS_CMD(cmd_enable_sendfile), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On|Off: send wsgi.file_wrapper files with sendfile()"),
+    AP_INIT_FLAG("WSGIPassApacheRequest", WSGIS_CMD(cmd_pass_apache_request), nullptr, RSRC_CONF | ACCESS_CONF,
+                 "On: environ['apache.request_rec'] is a capsule of the request_rec (embedded mode)"),
+    AP_INIT_TAKE_ARGV("WSGIRestrictProcess", WSGIS_CMD(cmd_restrict_process), nullptr, RSRC_CONF | ACCESS_CONF,
+                      "the daemon process groups requests here may be delegated to"),
+    AP_INIT_TAKE_ARGV("WSGIHandlerScript", WSGIS_CMD(cmd_handler_script), nullptr, RSRC_CONF | ACCESS_CONF,
+                      "name file-path [process-group=NAME] [application-group=NAME] [pass-authorization=On|Off]: "
+                      "requests with this handler run the script's handle_request"),
+    AP_INIT_TAKE_ARGV("WSGIDispatchScript", WSGIS_CMD(cmd_dispatch_script), nullptr, RSRC_CONF | ACCESS_CONF,
+                      "file-path [application-group=NAME]: a script that may choose the process group, application "
+                      "group and callable per request"),
+    AP_INIT_FLAG("WSGISocketRotation", WSGIS_CMD(cmd_socket_rotation), nullptr, RSRC_CONF,
+                 "accepted for mod_wsgi's configurations: the daemon socket path never changes across restarts"),
+    AP_INIT_TAKE1("WSGIAcceptMutex", WSGIS_CMD(cmd_accept_mutex), nullptr, RSRC_CONF,
+                  "accepted for mod_wsgi's configurations: daemon processes accept without a mutex"),
     AP_INIT_FLAG("WSGIIgnoreActivity", WSGIS_CMD(cmd_ignore_activity), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: requests here do not count as activity for a daemon process's inactivity-timeout"),
     AP_INIT_TAKE_ARGV("WSGITrustedProxyHeaders", WSGIS_CMD(cmd_trusted_proxy_headers), nullptr, OR_FILEINFO,

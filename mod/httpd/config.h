@@ -30,6 +30,22 @@ struct ImportScript {
     const char* defined_in = nullptr;
 };
 
+// WSGIHandlerScript NAME PATH [options]: requests whose handler is NAME
+// run PATH's handle_request.
+struct HandlerScript {
+    const char* name = nullptr;
+    const char* path = nullptr;
+    const char* app_group = nullptr;      // nullptr: the request's
+    const char* process_group = nullptr;  // nullptr: the request's
+    int pass_authorization = kUnset;
+};
+
+// WSGIDispatchScript PATH [application-group=NAME].
+struct DispatchScript {
+    const char* path = nullptr;
+    const char* app_group = nullptr;  // the interpreter it runs in (nullptr: %{GLOBAL}, as mod_wsgi 5)
+};
+
 // Per server (main server and each virtual host).
 struct ServerConfig {
     apr_array_header_t* aliases = nullptr;         // of ScriptAlias
@@ -38,9 +54,12 @@ struct ServerConfig {
     // Process-wide settings: only meaningful on the main server.
     const char* python_home = nullptr;
     apr_array_header_t* python_path = nullptr;     // of const char*
+    const char* python_path_at = nullptr;          // file:line of the WSGIPythonPath in force
     int case_sensitive = kUnset;
     const char* socket_prefix = nullptr;           // WSGISocketPrefix (absolute)
     int restrict_embedded = kUnset;                // WSGIRestrictEmbedded
+    int socket_rotation = kUnset;                  // WSGISocketRotation (accepted; see its page)
+    const char* accept_mutex = nullptr;            // WSGIAcceptMutex (accepted; see its page)
 };
 
 // Per directory (also the server's defaults when used in server context).
@@ -51,6 +70,14 @@ struct DirConfig {
     int reloading = kUnset;
     int pass_authorization = kUnset;
     int ignore_activity = kUnset;         // WSGIIgnoreActivity
+    int chunked_request = kUnset;         // WSGIChunkedRequest (default Off: 411, as mod_wsgi)
+    int map_head_to_get = kUnset;         // WSGIMapHEADToGET: 0 Off, 1 On, 2 Auto (default)
+    int error_override = kUnset;          // WSGIErrorOverride (daemon mode)
+    int enable_sendfile = kUnset;         // WSGIEnableSendfile (unset: Apache's EnableSendfile)
+    int pass_apache_request = kUnset;     // WSGIPassApacheRequest (embedded mode)
+    apr_array_header_t* restrict_process = nullptr;  // WSGIRestrictProcess: allowed group names (nullptr: any)
+    apr_hash_t* handler_scripts = nullptr;           // WSGIHandlerScript: name -> const HandlerScript*
+    const DispatchScript* dispatch = nullptr;        // WSGIDispatchScript
     // WSGITrustedProxyHeaders (of proxy::Header, in the order written) and
     // WSGITrustedProxies (of proxy::Subnet; empty: no peer is trusted).
     // nullptr: inherited; a section that has one replaces the whole list.
@@ -62,6 +89,10 @@ struct DirConfig {
 inline bool reloading_of(const DirConfig* d) { return d->reloading != 0; }
 inline bool pass_authorization_of(const DirConfig* d) { return d->pass_authorization == 1; }
 inline bool ignore_activity_of(const DirConfig* d) { return d->ignore_activity == 1; }
+inline bool chunked_request_of(const DirConfig* d) { return d->chunked_request == 1; }
+inline int map_head_to_get_of(const DirConfig* d) { return d->map_head_to_get == kUnset ? 2 : d->map_head_to_get; }
+inline bool error_override_of(const DirConfig* d) { return d->error_override == 1; }
+inline bool pass_apache_request_of(const DirConfig* d) { return d->pass_apache_request == 1; }
 inline const char* callable_of(const DirConfig* d) { return d->callable ? d->callable : "application"; }
 inline const char* app_group_of(const DirConfig* d) { return d->app_group ? d->app_group : "%{RESOURCE}"; }
 inline bool pickle_diagnostics_of(const ServerConfig* s) { return s->pickle_diagnostics == 1; }
