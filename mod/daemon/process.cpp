@@ -68,7 +68,18 @@ void set_title(process_rec* process, const std::string& title)
     if (title.empty() || process->argc < 1) return;
     char* start = const_cast<char*>(process->argv[0]);
     const char* last = process->argv[process->argc - 1];
-    std::size_t room = static_cast<std::size_t>(last + strlen(last) - start);
+    const char* end = last + strlen(last);
+    // httpd drops words it consumed ("-k start") from argv; their bytes
+    // follow the last argument, up to where the environment's strings begin.
+    const char* env_start = nullptr;
+    for (char** e = environ; e && *e; ++e)
+        if (*e > end && (!env_start || *e < env_start)) env_start = *e;
+    while (env_start && end + 1 < env_start && end[1] != '\0') {
+        const char* next_end = end + 1 + strlen(end + 1);
+        if (next_end >= env_start) break;
+        end = next_end;
+    }
+    std::size_t room = static_cast<std::size_t>(end - start);
     std::memset(start, 0, room);
     std::memcpy(start, title.data(), std::min(room, title.size()));
     prctl(PR_SET_NAME, title.c_str());

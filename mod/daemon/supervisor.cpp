@@ -159,12 +159,9 @@ struct Generation {
     apr_pool_t* pglobal;
 };
 
-// The current generation. pconf's cleanup (end_generation) owns it; this
-// pointer only says where it is. An Apache child inherits the generation
-// and never destroys pconf before it exits, and LeakSanitizer does not scan
-// pool memory: without this, every child's exit was reported as leaking
-// the generation, its slots and the DaemonSet.
-Generation* current_generation = nullptr;
+// The generation in force, also held here so that a leak checker sees it
+// reachable in a child (which exits without destroying pconf).
+Generation* volatile g_current_generation = nullptr;  // volatile: stores kept, though never read
 
 apr_status_t end_generation(void* data)
 {
@@ -185,7 +182,7 @@ apr_status_t end_generation(void* data)
             g->listen_fd = -1;
         }
     for (Slot* slot : gen->slots) delete slot;
-    if (current_generation == gen) current_generation = nullptr;
+    if (g_current_generation == gen) g_current_generation = nullptr;
     delete gen;
     return APR_SUCCESS;
 }
@@ -355,7 +352,7 @@ bool start_daemons(apr_pool_t* pconf, server_rec* s, DaemonSet& set, const char*
         if (!open_socket(*g, s, pglobal)) return false;
     }
     auto* gen = new Generation{{}, &set, pglobal};
-    current_generation = gen;
+    g_current_generation = gen;
     apr_pool_cleanup_register(pconf, gen, end_generation, apr_pool_cleanup_null);
     for (DaemonGroup* g : set.groups) {
         for (int i = 0; i < g->options.processes; ++i) {

@@ -450,6 +450,13 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     return c;
 }
 
+namespace {
+// The set of the generation in force, also held here: an Apache child
+// exits without destroying pconf, and a leak checker must see the set (kept
+// in pool memory it does not scan) as still reachable.
+DaemonSet* g_current_set = nullptr;
+}  // namespace
+
 DaemonSet& daemon_set(apr_pool_t* pconf)
 {
     static const char kKey[] = "wsgiscript.daemon_set";
@@ -457,9 +464,11 @@ DaemonSet& daemon_set(apr_pool_t* pconf)
     apr_pool_userdata_get(&data, kKey, pconf);
     if (!data) {
         data = new DaemonSet;
+        g_current_set = static_cast<DaemonSet*>(data);
         apr_pool_userdata_set(data, kKey,
                               [](void* p) -> apr_status_t {
                                   auto* set = static_cast<DaemonSet*>(p);
+                                  if (g_current_set == set) g_current_set = nullptr;
                                   for (DaemonGroup* g : set->groups) delete g;
                                   delete set;
                                   return APR_SUCCESS;

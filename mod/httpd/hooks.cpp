@@ -181,7 +181,12 @@ std::string process_group_for(request_rec* r, const char* spec)
 {
     std::string_view v = spec;
     if (v.empty() || v == "%{GLOBAL}") return {};
-    if (v.starts_with("%{ENV:") && v.ends_with("}")) return request_env(r, v.substr(6, v.size() - 7)).value_or("");
+    if (v.starts_with("%{ENV:") && v.ends_with("}")) {
+        // The variable's value is taken as WSGIProcessGroup takes a value
+        // (mod_wsgi): %{GLOBAL} there means embedded too.
+        std::string value = request_env(r, v.substr(6, v.size() - 7)).value_or("");
+        return value == "%{GLOBAL}" ? std::string() : value;
+    }
     return std::string(v);
 }
 
