@@ -78,6 +78,7 @@ void ApacheTransport::add_cgi_vars(bool pass_authorization)
 
 bool ApacheTransport::https()
 {
+    if (https_override_ >= 0) return https_override_ == 1;
     const char* scheme = ap_http_scheme(r_);
     return scheme && strcmp(scheme, "https") == 0;
 }

@@ -43,6 +43,9 @@ public:
     // by a sub-request (a filesystem walk and access checks on a client-
     // chosen path).
     void add_cgi_vars(bool pass_authorization);
+    // The scheme as a trusted proxy header decided it (httpd/proxy_headers):
+    // https() answers this from now on.
+    void set_https(bool on) { https_override_ = on ? 1 : 0; }
 
     apr_pool_t* pool() override { return r_->pool; }
     const apr_table_t* variables() override { return r_->subprocess_env; }
@@ -68,6 +71,7 @@ private:
     ApacheBodySource body_;
     apr_bucket_brigade* bb_;
     bool gone_ = false;
+    int https_override_ = -1;  // -1: the connection's scheme
 };
 
 }  // namespace wsgi

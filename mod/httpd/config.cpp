@@ -6,6 +6,7 @@
 #include "core/daemon_options.h"
 #include "core/fault.h"
 #include "core/options.h"
+#include "core/proxy_rules.h"
 
 #include <memory>
 #include <string>
@@ -345,6 +346,41 @@ const char* cmd_accept_mutex(cmd_parms* cmd, void*, const char* arg)
                          "' (Default, flock, fcntl, sysvsem, posixsem or pthread)");
 }
 
+// The list a section adds to: one per section, more lines append to it.
+apr_array_header_t* list_of(cmd_parms* cmd, apr_array_header_t*& list, int size)
+{
+    if (!list) list = apr_array_make(cmd->pool, 4, size);
+    return list;
+}
+
+const char* cmd_trusted_proxy_headers(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    apr_array_header_t* list = list_of(cmd, static_cast<DirConfig*>(dconf)->trusted_proxy_headers, sizeof(proxy::Header));
+    for (int i = 0; i < argc; ++i) {
+        proxy::Header h{};
+        proxy::NameKind kind = proxy::header_named(argv[i], &h);
+        if (kind == proxy::NameKind::invalid)
+            return fail(cmd, std::string("'") + argv[i] + "' is not a header name (letters, digits and '-' only)");
+        if (kind == proxy::NameKind::known)
+            *static_cast<proxy::Header*>(apr_array_push(list)) = h;
+        else if (cmd->pool == cmd->server->process->pconf)  // not in .htaccess: once per start, not per request
+            log_fmt(LogTarget::of(cmd->server), APLOG_WARNING, "WSGIS0801",
+                    "WSGITrustedProxyHeaders at %s: '%s' is not a header mod_wsgi knows: ignored", where_of(cmd), argv[i]);
+    }
+    return nullptr;
+}
+
+const char* cmd_trusted_proxies(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    apr_array_header_t* list = list_of(cmd, static_cast<DirConfig*>(dconf)->trusted_proxies, sizeof(proxy::Subnet));
+    for (int i = 0; i < argc; ++i) {
+        proxy::Subnet subnet;
+        if (std::string err = proxy::parse_subnet(argv[i], &subnet); !err.empty()) return fail(cmd, err);
+        *static_cast<proxy::Subnet*>(apr_array_push(list)) = subnet;
+    }
+    return nullptr;
+}
+
 template <typename T>
 T pick(T add, T base, T unset) { return add != unset ? add : base; }
 
@@ -447,6 +483,8 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
                          : !base->handler_scripts ? add->handler_scripts
                                                   : apr_hash_overlay(p, add->handler_scripts, base->handler_scripts);
     c->dispatch = add->dispatch ? add->dispatch : base->dispatch;
+    c->trusted_proxy_headers = add->trusted_proxy_headers ? add->trusted_proxy_headers : base->trusted_proxy_headers;
+    c->trusted_proxies = add->trusted_proxies ? add->trusted_proxies : base->trusted_proxies;
     return c;
 }
 
@@ -509,6 +547,11 @@ const command_rec directives[] = {
                   "accepted for mod_wsgi's configurations: daemon processes accept without a mutex"),
     AP_INIT_FLAG("WSGIIgnoreActivity", WSGIS_CMD(cmd_dir_flag<&DirConfig::ignore_activity>), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: requests here do not count as activity for a daemon process's inactivity-timeout"),
+    AP_INIT_TAKE_ARGV("WSGITrustedProxyHeaders", WSGIS_CMD(cmd_trusted_proxy_headers), nullptr, OR_FILEINFO,
+                      "headers a trusted proxy sets (X-Forwarded-For, X-Forwarded-Proto, ...): used, the others "
+                      "of their kind removed"),
+    AP_INIT_TAKE_ARGV("WSGITrustedProxies", WSGIS_CMD(cmd_trusted_proxies), nullptr, OR_FILEINFO,
+                      "addresses or subnets (10.0.0.0/8, 2001:db8::/32) of the proxies whose headers are trusted"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
 

@@ -78,6 +78,11 @@ struct DirConfig {
     apr_array_header_t* restrict_process = nullptr;  // WSGIRestrictProcess: allowed group names (nullptr: any)
     apr_hash_t* handler_scripts = nullptr;           // WSGIHandlerScript: name -> const HandlerScript*
     const DispatchScript* dispatch = nullptr;        // WSGIDispatchScript
+    // WSGITrustedProxyHeaders (of proxy::Header, in the order written) and
+    // WSGITrustedProxies (of proxy::Subnet; empty: no peer is trusted).
+    // nullptr: inherited; a section that has one replaces the whole list.
+    apr_array_header_t* trusted_proxy_headers = nullptr;
+    apr_array_header_t* trusted_proxies = nullptr;
 };
 
 // Effective values, with the defaults applied.

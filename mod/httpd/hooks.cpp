@@ -10,6 +10,7 @@
 #include "features/pickle_diagnostics.h"
 #include "httpd/apache_transport.h"
 #include "httpd/config.h"
+#include "httpd/proxy_headers.h"
 #include "pipeline/application.h"
 #include "pipeline/dispatch.h"
 #include "pipeline/request_scope.h"
@@ -381,6 +382,7 @@ int serve(request_rec* r, const HandlerScript* hs)
     }
     ApacheTransport transport(r);
     transport.add_cgi_vars(tg.pass_authorization);
+    apply_trusted_proxy_headers(r, transport);  // before forwarding: both modes see the same
     // WSGIMapHEADToGET: On always, Auto when an output filter that may need
     // the whole response (a content filter: deflate, substitute...) is on.
     if (r->header_only) {

@@ -31,7 +31,8 @@ sub free_port {
 }
 
 # new(name => 'x', mpm => 'event', load => [ [id, path], ... ] (after the MPM),
-#     conf => 'extra config text'). $root in conf text is replaced.
+#     conf => 'extra config text', httpd => binary (default /usr/sbin/apache2)).
+# $root in conf text is replaced.
 sub new {
     my($class, %o) = @_;
     my $root = File::Temp::tempdir("wsgis-$o{name}-XXXXXX", TMPDIR => 1, CLEANUP => 0);
@@ -87,7 +88,7 @@ CONF
     close $fh;
 }
 
-sub httpd_cmd { my $self = shift; ($HTTPD, '-d', $self->{root}, '-f', $self->conf_file, @_) }
+sub httpd_cmd { my $self = shift; ($self->{httpd} || $HTTPD, '-d', $self->{root}, '-f', $self->conf_file, @_) }
 
 sub pid {
     my $self = shift;
