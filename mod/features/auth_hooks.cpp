@@ -80,7 +80,7 @@ PyRef call(Interpreter* in, const HookCall& c, const char* function, std::initia
     PyObject* f = PyDict_GetItemString(PyModule_GetDict(module.get()), function);  // borrowed
     if (!f) {
         if (PyErr_Occurred()) PyErr_Clear();
-        log_fmt(c.load.log, APLOG_ERR, "WSGIS0702", "%s script '%s' does not define %s(), which %s needs",
+        log_fmt(c.load.log, APLOG_ERR, "WSGIS0702", "%s '%s' does not define %s(), which %s needs",
                 c.directive, c.load.path, function, c.provider);
         return {};
     }

@@ -255,7 +255,7 @@ int access_checker(request_rec* r)
         if (!host) host = r->useragent_ip;
         HookCall call;
         Interpreter* in = nullptr;
-        if (!prepare(r, script, kAccess, "WSGIAccessScript", &call, &in)) return HTTP_INTERNAL_SERVER_ERROR;
+        if (!prepare(r, script, kAccess, "the host access check", &call, &in)) return HTTP_INTERNAL_SERVER_ERROR;
         Verdict v = in_python(r, in, [&] { return auth_hooks::allow_access(in, call, host); });
         switch (v) {
         case Verdict::granted: return OK;
