@@ -1,7 +1,7 @@
 # User names and passwords come from the client: any bytes reach the hook
 # as str decoded as latin-1 (one character per byte, as mod_wsgi 5.0.1+):
 # UTF-8, invalid UTF-8, control characters, ':' in the password, a NUL (httpd
-# ends the name there), names of thousands of bytes, random bytes. No
+# ends the credentials there), names of thousands of bytes, random bytes. No
 # crash, no 500: the hook decides (here: unknown user, 401).
 use strict;
 use warnings;
