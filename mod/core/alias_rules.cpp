@@ -9,9 +9,22 @@ long mount_match(std::string_view mount, std::string_view uri)
 {
     size_t m = mount.size();
     while (m > 0 && mount[m - 1] == '/') --m;
-    if (uri.size() < m || uri.compare(0, m, mount, 0, m) != 0) return -1;
-    if (uri.size() > m && uri[m] != '/') return -1;
-    return static_cast<long>(m);
+    // As mod_wsgi (and mod_alias): a run of '/' in the mount matches a run
+    // of one or more '/' in the URI; everything else literally.
+    size_t i = 0, j = 0;
+    while (i < m) {
+        if (mount[i] == '/') {
+            if (j >= uri.size() || uri[j] != '/') return -1;
+            while (i < m && mount[i] == '/') ++i;
+            while (j < uri.size() && uri[j] == '/') ++j;
+        } else {
+            if (j >= uri.size() || uri[j] != mount[i]) return -1;
+            ++i;
+            ++j;
+        }
+    }
+    if (j < uri.size() && uri[j] != '/') return -1;
+    return static_cast<long>(j);
 }
 
 std::string normalized_script_name(std::string_view raw)

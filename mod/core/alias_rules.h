@@ -8,7 +8,8 @@
 namespace wsgi {
 
 // "/app" matches "/app" and "/app/..." (a trailing slash of the mount is
-// ignored); "/" matches everything. The length of uri the mount consumed,
+// ignored; a run of slashes matches a run of slashes, so "//app" matches
+// "/app", as in mod_wsgi); "/" matches everything. The length of uri the mount consumed,
 // or -1 when it does not match.
 long mount_match(std::string_view mount, std::string_view uri);
 

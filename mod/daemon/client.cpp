@@ -187,6 +187,7 @@ public:
                     buf_.resize(piece);
                     if (!ch.read_exact(buf_.data(), piece, io_ms_)) return broken(ch, status);
                     len -= piece;
+                    if (override_) continue;  // WSGIErrorOverride: the application's error page is dropped
                     t_.append(buf_.data(), piece);
                     if (!t_.flush()) {  // the client is gone: the daemon sees the connection close
                         client_gone_ = true;
@@ -207,6 +208,11 @@ public:
             case wire::kEnd: {
                 bool complete = false;
                 if (!read_payload(ch, len, 1) || !wire::decode_end(payload_, &complete)) return broken(ch, status);
+                if (override_) {  // Apache answers with its error document for this status
+                    *status = override_;
+                    clean_ = complete;
+                    return Outcome::kDone;
+                }
                 t_.end(complete);
                 clean_ = complete && !t_.client_gone();
                 return Outcome::kDone;
@@ -235,6 +241,10 @@ private:
     {
         wire::Head h;
         if (!wire::decode_head(payload_, &h)) return false;
+        if (q_.error_override && h.status >= 400) {  // WSGIErrorOverride, as mod_wsgi: Apache's page instead
+            override_ = h.status;
+            return true;
+        }
         for (const wire::Pair& kv : h.headers)
             if (static_cast<long long>(kv.first.size()) > g_.options.header_buffer_size ||
                 static_cast<long long>(kv.second.size()) > g_.options.header_buffer_size) {
@@ -325,6 +335,10 @@ private:
 
     Outcome broken(Channel& ch, int* status)
     {
+        if (override_) {  // nothing of the application's error response was sent
+            *status = override_;
+            return Outcome::kDone;
+        }
         int err = ch.error();
         std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) +
                                                  (g_.options.socket_timeout > 0 ? " s (socket-timeout)" : " s (Timeout)")
@@ -352,6 +366,7 @@ private:
     int io_ms_;            // one read or write: socket-timeout, else Apache's Timeout
     apr_time_t deadline_;  // request-timeout, from the daemon's 'P' (0: none yet)
     bool responded_ = false, asked_body_ = false, clean_ = false, client_gone_ = false;
+    int override_ = 0;  // WSGIErrorOverride: the error status the application answered
 };
 
 std::string request_message(Transport& t, const ForwardRequest& q, const DaemonShared& shared, bool hello)

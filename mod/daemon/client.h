@@ -22,6 +22,7 @@ struct ForwardRequest {
     apr_time_t mtime = 0;          // the script's mtime as the child saw it
     apr_time_t request_time = 0;
     int timeout_ms = 60000;        // Apache's Timeout: the longest wait for the daemon
+    bool error_override = false;   // WSGIErrorOverride: an error status gets Apache's error document
 };
 
 // What the handler should answer: 0 when the response was relayed (or

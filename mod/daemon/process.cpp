@@ -678,6 +678,7 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t i
     load.mtime = f.mtime;
     load.seen_at = f.request_time;
     load.reloading = false;  // a changed script restarts the process instead
+    load.ask_script = rs.reloading;  // reload_required() / no __mtime__: a restart too, as mod_wsgi
     load.case_sensitive = shared_.case_sensitive;
     load.log = t.log_target();
     RequestScope current(t);
@@ -687,10 +688,11 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t i
         busy_info_[index].tstate = PyThreadState_Get();
     }
     if (rs.reloading && script_changed(in, load)) return kRestartRequested;
+    load.ask_script = false;  // asked once per request
     if (f.flags & wire::kPickleDiagnostics) pickle_diagnostics::ensure_installed(in, s_);
     int status = serve_request(in, t, rs, load);
     // startup-timeout: how long the scripts have kept failing to load.
-    bool loaded = !script_changed(in, load) && !(status == HTTP_INTERNAL_SERVER_ERROR && !t.started() &&
+    bool loaded = !(status == HTTP_INTERNAL_SERVER_ERROR && !t.started() &&
                                                   in->state<ScriptTable>().entries.find(rs.script_path) !=
                                                       in->state<ScriptTable>().entries.end() &&
                                                   !in->state<ScriptTable>().entries.find(rs.script_path)->second.module);

@@ -8,6 +8,7 @@
 #include "pipeline/log_stream.h"
 
 #include <cstring>
+#include <string_view>
 
 namespace wsgi::auth_hooks {
 
@@ -64,9 +65,25 @@ struct ErrorStream {
     PyRef stream;
 };
 
+// "check_password() of WSGIAuthUserScript '/path'", for messages.
 std::string where(const HookCall& c, const char* function)
 {
     return std::string(function) + "() of " + c.directive + " '" + c.load.path + "'";
+}
+
+// mod_wsgi's words for a script that lacks the hook's function.
+std::string lacks(const HookCall& c, const char* function)
+{
+    std::string_view f = function;
+    const char* kind = f == "groups_for_user" ? "group authentication"
+                       : f == "allow_access"  ? "host access"
+                                              : "user authentication";
+    const char* provides = f == "check_password"    ? "'Basic' auth provider"
+                           : f == "get_realm_hash"  ? "'Digest' auth provider"
+                           : f == "groups_for_user" ? "group provider"
+                                                    : "host validator";
+    return std::string("Target WSGI ") + kind + " script '" + c.load.path + "' does not provide " + provides +
+           " (no " + function + "() for " + c.provider + ")";
 }
 
 // Load (or reload) the script, find `function` in it and call it with the
@@ -80,8 +97,7 @@ PyRef call(Interpreter* in, const HookCall& c, const char* function, std::initia
     PyObject* f = PyDict_GetItemString(PyModule_GetDict(module.get()), function);  // borrowed
     if (!f) {
         if (PyErr_Occurred()) PyErr_Clear();
-        log_fmt(c.load.log, APLOG_ERR, "WSGIS0702", "%s '%s' does not define %s(), which %s needs",
-                c.directive, c.load.path, function, c.provider);
+        log_line(c.load.log, APLOG_ERR, "WSGIS0702", lacks(c, function));
         return {};
     }
     PyRef func = PyRef::borrow(f);
@@ -90,7 +106,9 @@ PyRef call(Interpreter* in, const HookCall& c, const char* function, std::initia
     ErrorStream errors(c.load.log);
     PyRef env = errors.stream ? hook_environ(c, errors.stream.get()) : PyRef();
     if (!env) {
-        log_exception(c.load.log, APLOG_ERR, "WSGIS0703", "building the environ for " + where(c, function) + " failed");
+        log_exception(c.load.log, APLOG_ERR, "WSGIS0703",
+                      "Exception occurred processing WSGI script '" + std::string(c.load.path) +
+                          "' (building the environ for " + where(c, function) + ")");
         return {};
     }
     PyObject* argv[4] = {env.get(), nullptr, nullptr, nullptr};
@@ -99,7 +117,9 @@ PyRef call(Interpreter* in, const HookCall& c, const char* function, std::initia
     for (const char* a : args) {
         strs.push_back(latin1(a ? a : ""));
         if (!strs.back()) {
-            log_exception(c.load.log, APLOG_ERR, "WSGIS0703", "the arguments of " + where(c, function) + " failed");
+            log_exception(c.load.log, APLOG_ERR, "WSGIS0703",
+                          "Exception occurred processing WSGI script '" + std::string(c.load.path) +
+                              "' (the arguments of " + where(c, function) + ")");
             return {};
         }
         argv[n++] = strs.back().get();
@@ -107,15 +127,18 @@ PyRef call(Interpreter* in, const HookCall& c, const char* function, std::initia
     PyRef result = PyRef::steal(PyObject_Vectorcall(func.get(), argv, n, nullptr));
     if (!result)
         log_exception(c.load.log, APLOG_ERR, "WSGIS0703",
-                      "exception raised by " + where(c, function) + "; traceback follows");
+                      "Exception occurred processing WSGI script '" + std::string(c.load.path) + "' (" + function +
+                          "() of " + c.directive + " raised); traceback follows");
     return result;
 }
 
-void wrong_result(const HookCall& c, const char* function, PyObject* result, const char* expected)
+// WSGIS0704: `rule` (mod_wsgi's words), then which function returned what.
+void wrong_result(const HookCall& c, const char* function, const char* rule, const std::string& got)
 {
-    log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "%s returned %.100s; expected %s", where(c, function).c_str(),
-            Py_TYPE(result)->tp_name, expected);
+    log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "%s: %s returned %s", rule, where(c, function).c_str(), got.c_str());
 }
+
+std::string type_of(PyObject* o) { return std::string("a value of type ") + Py_TYPE(o)->tp_name; }
 
 // The bytes of a str encoded as `latin-1` or `utf-8`, or of bytes as they
 // are; false (the Python error cleared) when it cannot be encoded.
@@ -140,50 +163,58 @@ Verdict check_password(Interpreter* in, const HookCall& c, const char* user, con
                        std::string* user_out)
 {
     static const char kFn[] = "check_password";
+    static const char kRule[] = "Basic auth provider must return True, False, None or user name as string";
     PyRef r = call(in, c, kFn, {user, password});
     if (!r) return Verdict::error;
     PyObject* o = r.get();
     if (o == Py_True) return Verdict::granted;
     if (o == Py_False) return Verdict::denied;
     if (o == Py_None) return Verdict::unknown;
-    if (PyUnicode_Check(o)) {
-        std::string name;
-        if (!bytes_of(o, true, &name)) {
-            log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "%s returned a user name that cannot be encoded as UTF-8",
-                    where(c, kFn).c_str());
-            return Verdict::error;
-        }
-        if (!usable_c_string(name)) {
-            log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "%s returned %s user name", where(c, kFn).c_str(),
-                    name.empty() ? "an empty" : "a NUL character in its");
-            return Verdict::error;
-        }
-        *user_out = std::move(name);
-        return Verdict::granted;
+    if (!PyUnicode_Check(o)) {
+        wrong_result(c, kFn, kRule, type_of(o));
+        return Verdict::error;
     }
-    wrong_result(c, kFn, o, "True, False, None or a user name (str)");
-    return Verdict::error;
+    std::string name;
+    if (!bytes_of(o, true, &name)) {
+        wrong_result(c, kFn, kRule, "a user name that cannot be encoded as UTF-8");
+        return Verdict::error;
+    }
+    if (name.empty()) {
+        wrong_result(c, kFn, "Basic auth provider returned empty user name string", "''");
+        return Verdict::error;
+    }
+    if (!usable_c_string(name)) {
+        wrong_result(c, kFn, kRule, "a user name with a NUL character");
+        return Verdict::error;
+    }
+    *user_out = std::move(name);
+    return Verdict::granted;
 }
 
 Verdict get_realm_hash(Interpreter* in, const HookCall& c, const char* user, const char* realm, std::string* hash)
 {
     static const char kFn[] = "get_realm_hash";
+    static const char kRule[] = "Digest auth provider must return None or string object";
     PyRef r = call(in, c, kFn, {user, realm});
     if (!r) return Verdict::error;
     PyObject* o = r.get();
     if (o == Py_None) return Verdict::unknown;
     if (!PyUnicode_Check(o) && !PyBytes_Check(o)) {
-        wrong_result(c, kFn, o, "None or the hex MD5 digest of 'user:realm:password' (str or bytes)");
+        wrong_result(c, kFn, kRule, type_of(o) + " (expected the hex MD5 digest of 'user:realm:password')");
         return Verdict::error;
     }
     if (!bytes_of(o, false, hash)) {
-        log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "%s returned a str with characters outside latin-1",
-                where(c, kFn).c_str());
+        wrong_result(c, kFn, "Digest auth provider must return None or string object, value containing non "
+                             "'latin-1' characters found",
+                     "such a str");
+        return Verdict::error;
+    }
+    if (hash->empty()) {
+        wrong_result(c, kFn, "Digest auth provider returned empty realm hash", "''");
         return Verdict::error;
     }
     if (!usable_c_string(*hash)) {
-        log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "%s returned %s", where(c, kFn).c_str(),
-                hash->empty() ? "an empty digest" : "a digest with a NUL character");
+        wrong_result(c, kFn, kRule, "a digest with a NUL character");
         return Verdict::error;
     }
     return Verdict::granted;
@@ -192,39 +223,45 @@ Verdict get_realm_hash(Interpreter* in, const HookCall& c, const char* user, con
 Verdict groups_for_user(Interpreter* in, const HookCall& c, const char* user, std::vector<std::string>* groups)
 {
     static const char kFn[] = "groups_for_user";
-    static const char kExpected[] = "an iterable (a list) of group names, each str or bytes";
     PyRef r = call(in, c, kFn, {user});
     if (!r) return Verdict::error;
+    std::string in_script = std::string("'groups_for_user' in '") + c.load.path + "'";
     if (PyUnicode_Check(r.get()) || PyBytes_Check(r.get())) {
         log_fmt(c.load.log, APLOG_ERR, "WSGIS0704",
-                "%s returned a single %s, not %s (a string would be one group per character)",
-                where(c, kFn).c_str(), Py_TYPE(r.get())->tp_name, kExpected);
+                "Result returned from %s is a single %s; expected an iterable sequence of strings (a string would "
+                "be one group per character)",
+                in_script.c_str(), Py_TYPE(r.get())->tp_name);
         return Verdict::error;
     }
     PyRef it = PyRef::steal(PyObject_GetIter(r.get()));
     if (!it) {
         PyErr_Clear();
-        wrong_result(c, kFn, r.get(), kExpected);
+        log_fmt(c.load.log, APLOG_ERR, "WSGIS0704",
+                "Result returned from %s is not iterable; expected an iterable sequence of strings (got %s)",
+                in_script.c_str(), type_of(r.get()).c_str());
         return Verdict::error;
     }
     while (PyRef item = PyRef::steal(PyIter_Next(it.get()))) {
         std::string name;
         if (!PyUnicode_Check(item.get()) && !PyBytes_Check(item.get())) {
-            log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "%s returned a group name of type %.100s; expected str or bytes",
-                    where(c, kFn).c_str(), Py_TYPE(item.get())->tp_name);
+            log_fmt(c.load.log, APLOG_ERR, "WSGIS0704",
+                    "Item returned from %s is not a byte string or a string (got %s)", in_script.c_str(),
+                    type_of(item.get()).c_str());
             return Verdict::error;
         }
         if (!bytes_of(item.get(), false, &name)) {
             log_fmt(c.load.log, APLOG_ERR, "WSGIS0704",
-                    "%s returned a group name with characters outside latin-1 (give bytes, or str of latin-1)",
-                    where(c, kFn).c_str());
+                    "Item returned from %s is a string containing characters that cannot be encoded as latin-1; "
+                    "expected a byte string",
+                    in_script.c_str());
             return Verdict::error;
         }
         groups->push_back(std::move(name));
     }
     if (PyErr_Occurred()) {
         log_exception(c.load.log, APLOG_ERR, "WSGIS0703",
-                      "exception raised while iterating the groups from " + where(c, kFn) + "; traceback follows");
+                      "Exception occurred processing WSGI script '" + std::string(c.load.path) +
+                          "' (iterating what groups_for_user() of " + c.directive + " returned); traceback follows");
         return Verdict::error;
     }
     return Verdict::granted;
@@ -238,7 +275,8 @@ Verdict allow_access(Interpreter* in, const HookCall& c, const char* host)
     if (r.get() == Py_True) return Verdict::granted;
     if (r.get() == Py_False) return Verdict::denied;
     if (r.get() == Py_None) return Verdict::unknown;
-    wrong_result(c, kFn, r.get(), "True, False or None");
+    log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "Result returned from 'allow_access' in '%s' must be a boolean or None (got %s)",
+            c.load.path, type_of(r.get()).c_str());
     return Verdict::error;
 }
 

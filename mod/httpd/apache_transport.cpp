@@ -1,6 +1,8 @@
 // apache_transport.cpp - see apache_transport.h.
 #include "httpd/apache_transport.h"
 
+#include "httpd/config.h"
+
 #include <apr_buckets.h>
 #include <unistd.h>
 
@@ -112,14 +114,17 @@ apr_status_t close_file(void* f) { return apr_file_close(static_cast<apr_file_t*
 }  // namespace
 
 // As a file bucket, the way Apache's own file serving sends a file:
-// sendfile only under EnableSendfile On, no mmap under EnableMMAP Off.
+// sendfile only under WSGIEnableSendfile On (when it is not given, under
+// Apache's EnableSendfile On), no mmap under EnableMMAP Off.
 bool ApacheTransport::append_file(int fd, apr_off_t offset, apr_off_t len)
 {
     int copy = dup(fd);
     if (copy < 0) return false;
     apr_file_t* file = nullptr;
     const auto* core = static_cast<const core_dir_config*>(ap_get_core_module_config(r_->per_dir_config));
-    apr_os_file_put(&file, &copy, APR_FOPEN_READ | AP_SENDFILE_ENABLED(core->enable_sendfile), r_->pool);
+    int wsgi = dir_config(r_)->enable_sendfile;
+    apr_int32_t sendfile = wsgi == kUnset ? AP_SENDFILE_ENABLED(core->enable_sendfile) : wsgi == 1 ? APR_SENDFILE_ENABLED : 0;
+    apr_os_file_put(&file, &copy, APR_FOPEN_READ | sendfile, r_->pool);
     apr_pool_cleanup_register(r_->pool, file, close_file, apr_pool_cleanup_null);
     apr_bucket* first = APR_BRIGADE_LAST(bb_);
     apr_bucket* last = apr_brigade_insert_file(bb_, file, offset, len, r_->pool);

@@ -112,8 +112,8 @@ bool prepare(request_rec* r, const HookScript* script, const char* directive, co
     apr_status_t rv = apr_stat(&fi, script->path, APR_FINFO_MTIME | APR_FINFO_TYPE, r->pool);
     if (rv != APR_SUCCESS || fi.filetype != APR_REG) {
         char buf[120];
-        log_fmt(log, APLOG_ERR, "WSGIS0701", "%s '%s' (%s) cannot be used for '%s': %s", directive, script->path,
-                script->defined_in, r->uri,
+        log_fmt(log, APLOG_ERR, "WSGIS0701", "Unable to stat Python script file '%s' (%s at %s) for '%s': %s",
+                script->path, directive, script->defined_in, r->uri,
                 rv != APR_SUCCESS ? apr_strerror(rv, buf, sizeof buf) : "not a regular file");
         return false;
     }
@@ -155,10 +155,12 @@ Verdict in_python(request_rec* r, Interpreter* in, F&& fn)
     return fn();
 }
 
+// mod_wsgi's words, then which provider was used where.
 void no_script(request_rec* r, const char* what, const char* directive)
 {
-    log_fmt(LogTarget::of(r), APLOG_ERR, "WSGIS0706", "%s is in force for '%s', but no %s applies there", what,
-            r->uri, directive);
+    log_fmt(LogTarget::of(r), APLOG_ERR, "WSGIS0706",
+            "Location of WSGI %s script not provided: %s is in force for '%s', but no %s applies there",
+            directive == kAuthGroup ? "group authorization" : "user authentication", what, r->uri, directive);
 }
 
 // ---- AuthBasicProvider wsgi / AuthDigestProvider wsgi ----------------------
@@ -237,9 +239,10 @@ authz_status check_group(request_rec* r, const char* require_args, const void*)
                 if (g.size() == strlen(w) && !strncasecmp(g.data(), w, g.size())) return AUTHZ_GRANTED;
         }
         log_fmt(LogTarget::of(r), APLOG_INFO, "WSGIS0708",
-                "user '%s' is in none of the groups of 'Require wsgi-group %s' (groups_for_user() of '%s' gave %zu "
-                "group(s))",
-                loggable(r, r->user), require_args, script->path, groups.size());
+                "Authorization of user '%s' to access '%s' failed. User is not a member of %s (Require wsgi-group "
+                "%s; groups_for_user() of '%s' gave %zu group(s))",
+                loggable(r, r->user), r->uri, groups.empty() ? "any groups" : "designated groups", require_args,
+                script->path, groups.size());
         return AUTHZ_DENIED;
     }));
 }
@@ -262,9 +265,9 @@ int access_checker(request_rec* r)
         case Verdict::unknown: return DECLINED;
         case Verdict::denied:
             log_fmt(LogTarget::of(r), APLOG_ERR, "WSGIS0707",
-                    "client denied by server configuration: allow_access() of %s '%s' returned False for host "
-                    "'%s': '%s'",
-                    kAccess, script->path, loggable(r, host), r->filename ? r->filename : r->uri);
+                    "Client denied by server configuration: '%s' (allow_access() of %s '%s' returned False for "
+                    "host '%s')",
+                    r->filename ? r->filename : r->uri, kAccess, script->path, loggable(r, host));
             return HTTP_FORBIDDEN;
         case Verdict::error: break;
         }

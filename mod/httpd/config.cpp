@@ -155,6 +155,17 @@ const char* cmd_python_home(cmd_parms* cmd, void*, const char* arg)
 const char* cmd_python_path(cmd_parms* cmd, void*, const char* arg)
 {
     if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    // mod_wsgi's rule: the last WSGIPythonPath wins (said at start-up, so a
+    // configuration that meant to add both sees why it does not).
+    ServerConfig* c = sconf(cmd);
+    if (c->python_path_at) {
+        log_fmt(LogTarget::of(cmd->server), APLOG_WARNING, "WSGIS0006",
+                "WSGIPythonPath at %s replaces the one at %s (as in mod_wsgi, the last one is used; list every "
+                "directory in one WSGIPythonPath, separated by ':')",
+                where_of(cmd), c->python_path_at);
+        apr_array_clear(c->python_path);
+    }
+    c->python_path_at = where_of(cmd);
     std::string_view all(arg);
     size_t pos = 0;
     while (pos <= all.size()) {
@@ -304,6 +315,72 @@ const char* cmd_group_authoritative(cmd_parms*, void* dconf, int on)
     return nullptr;
 }
 
+const char* cmd_chunked_request(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->chunked_request = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_map_head_to_get(cmd_parms* cmd, void* dconf, const char* arg)
+{
+    int v = !strcasecmp(arg, "Off") ? 0 : !strcasecmp(arg, "On") ? 1 : !strcasecmp(arg, "Auto") ? 2 : kUnset;
+    if (v == kUnset) return fail(cmd, std::string("must be On, Off or Auto, got '") + arg + "'");
+    static_cast<DirConfig*>(dconf)->map_head_to_get = v;
+    return nullptr;
+}
+
+const char* cmd_error_override(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->error_override = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_enable_sendfile(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->enable_sendfile = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_pass_apache_request(cmd_parms*, void* dconf, int on)
+{
+    static_cast<DirConfig*>(dconf)->pass_apache_request = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_restrict_process(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    if (argc < 1) return fail(cmd, "takes one or more daemon process group names");
+    auto* d = static_cast<DirConfig*>(dconf);
+    d->restrict_process = apr_array_make(cmd->pool, argc, sizeof(const char*));
+    for (int i = 0; i < argc; ++i) {
+        if (std::string err = check_daemon_name(argv[i]); !err.empty() && strcmp(argv[i], "%{GLOBAL}") != 0)
+            return fail(cmd, err);
+        *static_cast<const char**>(apr_array_push(d->restrict_process)) = apr_pstrdup(cmd->pool, argv[i]);
+    }
+    return nullptr;
+}
+
+const char* cmd_socket_rotation(cmd_parms* cmd, void*, int on)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    sconf(cmd)->socket_rotation = on ? 1 : 0;
+    return nullptr;
+}
+
+// mod_wsgi's values are those of Apache's Mutex directive.
+const char* cmd_accept_mutex(cmd_parms* cmd, void*, const char* arg)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    static const char* const kMechanisms[] = {"default", "flock", "fcntl", "sysvsem", "posixsem", "pthread"};
+    for (const char* m : kMechanisms)
+        if (!strcasecmp(arg, m)) {
+            sconf(cmd)->accept_mutex = apr_pstrdup(cmd->pool, arg);
+            return nullptr;
+        }
+    return fail(cmd, std::string("unknown mutex mechanism '") + arg +
+                         "' (Default, flock, fcntl, sysvsem, posixsem or pthread)");
+}
+
 template <typename T>
 T pick(T add, T base, T unset) { return add != unset ? add : base; }
 
@@ -341,6 +418,8 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     c->case_sensitive = base->case_sensitive;
     c->socket_prefix = base->socket_prefix;
     c->restrict_embedded = base->restrict_embedded;
+    c->socket_rotation = base->socket_rotation;
+    c->accept_mutex = base->accept_mutex;
     return c;
 }
 
@@ -396,6 +475,12 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
     c->auth_user_script = add->auth_user_script ? add->auth_user_script : base->auth_user_script;
     c->auth_group_script = add->auth_group_script ? add->auth_group_script : base->auth_group_script;
     c->group_authoritative = pick(add->group_authoritative, base->group_authoritative, kUnset);
+    c->chunked_request = pick(add->chunked_request, base->chunked_request, kUnset);
+    c->map_head_to_get = pick(add->map_head_to_get, base->map_head_to_get, kUnset);
+    c->error_override = pick(add->error_override, base->error_override, kUnset);
+    c->enable_sendfile = pick(add->enable_sendfile, base->enable_sendfile, kUnset);
+    c->pass_apache_request = pick(add->pass_apache_request, base->pass_apache_request, kUnset);
+    c->restrict_process = add->restrict_process ? add->restrict_process : base->restrict_process;
     return c;
 }
 
@@ -434,6 +519,22 @@ const command_rec directives[] = {
     AP_INIT_FLAG("WSGIPassAuthorization", WSGIS_CMD(cmd_pass_authorization), nullptr,
                  RSRC_CONF | ACCESS_CONF | OR_AUTHCFG,
                  "On: pass the Authorization header to the application"),
+    AP_INIT_FLAG("WSGIChunkedRequest", WSGIS_CMD(cmd_chunked_request), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On: accept request bodies with chunked transfer encoding (Off: 411, as mod_wsgi)"),
+    AP_INIT_TAKE1("WSGIMapHEADToGET", WSGIS_CMD(cmd_map_head_to_get), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "On|Off|Auto: show HEAD requests to the application as GET"),
+    AP_INIT_FLAG("WSGIErrorOverride", WSGIS_CMD(cmd_error_override), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On: Apache's error documents replace a daemon-mode application's error responses"),
+    AP_INIT_FLAG("WSGIEnableSendfile", WSGIS_CMD(cmd_enable_sendfile), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                 "On|Off: send wsgi.file_wrapper files with sendfile()"),
+    AP_INIT_FLAG("WSGIPassApacheRequest", WSGIS_CMD(cmd_pass_apache_request), nullptr, RSRC_CONF | ACCESS_CONF,
+                 "On: environ['apache.request_rec'] is a capsule of the request_rec (embedded mode)"),
+    AP_INIT_TAKE_ARGV("WSGIRestrictProcess", WSGIS_CMD(cmd_restrict_process), nullptr, RSRC_CONF | ACCESS_CONF,
+                      "the daemon process groups requests here may be delegated to"),
+    AP_INIT_FLAG("WSGISocketRotation", WSGIS_CMD(cmd_socket_rotation), nullptr, RSRC_CONF,
+                 "accepted for mod_wsgi's configurations: the daemon socket path never changes across restarts"),
+    AP_INIT_TAKE1("WSGIAcceptMutex", WSGIS_CMD(cmd_accept_mutex), nullptr, RSRC_CONF,
+                  "accepted for mod_wsgi's configurations: daemon processes accept without a mutex"),
     AP_INIT_FLAG("WSGIIgnoreActivity", WSGIS_CMD(cmd_ignore_activity), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: requests here do not count as activity for a daemon process's inactivity-timeout"),
     AP_INIT_TAKE_ARGV("WSGIAccessScript", WSGIS_CMD(cmd_access_script), nullptr, OR_AUTHCFG,

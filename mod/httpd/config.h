@@ -45,9 +45,12 @@ struct ServerConfig {
     // Process-wide settings: only meaningful on the main server.
     const char* python_home = nullptr;
     apr_array_header_t* python_path = nullptr;     // of const char*
+    const char* python_path_at = nullptr;          // file:line of the WSGIPythonPath in force
     int case_sensitive = kUnset;
     const char* socket_prefix = nullptr;           // WSGISocketPrefix (absolute)
     int restrict_embedded = kUnset;                // WSGIRestrictEmbedded
+    int socket_rotation = kUnset;                  // WSGISocketRotation (accepted; see its page)
+    const char* accept_mutex = nullptr;            // WSGIAcceptMutex (accepted; see its page)
 };
 
 // Per directory (also the server's defaults when used in server context).
@@ -63,12 +66,22 @@ struct DirConfig {
     const HookScript* auth_user_script = nullptr;   // WSGIAuthUserScript
     const HookScript* auth_group_script = nullptr;  // WSGIAuthGroupScript
     int group_authoritative = kUnset;               // WSGIGroupAuthoritative (accepted, no effect on httpd 2.4)
+    int chunked_request = kUnset;         // WSGIChunkedRequest (default Off: 411, as mod_wsgi)
+    int map_head_to_get = kUnset;         // WSGIMapHEADToGET: 0 Off, 1 On, 2 Auto (default)
+    int error_override = kUnset;          // WSGIErrorOverride (daemon mode)
+    int enable_sendfile = kUnset;         // WSGIEnableSendfile (unset: Apache's EnableSendfile)
+    int pass_apache_request = kUnset;     // WSGIPassApacheRequest (embedded mode)
+    apr_array_header_t* restrict_process = nullptr;  // WSGIRestrictProcess: allowed group names (nullptr: any)
 };
 
 // Effective values, with the defaults applied.
 inline bool reloading_of(const DirConfig* d) { return d->reloading != 0; }
 inline bool pass_authorization_of(const DirConfig* d) { return d->pass_authorization == 1; }
 inline bool ignore_activity_of(const DirConfig* d) { return d->ignore_activity == 1; }
+inline bool chunked_request_of(const DirConfig* d) { return d->chunked_request == 1; }
+inline int map_head_to_get_of(const DirConfig* d) { return d->map_head_to_get == kUnset ? 2 : d->map_head_to_get; }
+inline bool error_override_of(const DirConfig* d) { return d->error_override == 1; }
+inline bool pass_apache_request_of(const DirConfig* d) { return d->pass_apache_request == 1; }
 inline const char* callable_of(const DirConfig* d) { return d->callable ? d->callable : "application"; }
 inline const char* app_group_of(const DirConfig* d) { return d->app_group ? d->app_group : "%{RESOURCE}"; }
 inline bool pickle_diagnostics_of(const ServerConfig* s) { return s->pickle_diagnostics == 1; }

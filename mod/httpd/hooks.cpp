@@ -196,6 +196,23 @@ std::uint8_t forward_flags(request_rec* r, const RequestSettings& rs, ApacheTran
     return flags;
 }
 
+// WSGIRestrictProcess: the request's process group ("" for embedded,
+// written %{GLOBAL}) must be one of those listed; else 500, as mod_wsgi.
+int check_restrict_process(request_rec* r, const DirConfig* d, const std::string& group)
+{
+    if (!d->restrict_process) return OK;
+    const auto* names = reinterpret_cast<const char* const*>(d->restrict_process->elts);
+    for (int i = 0; i < d->restrict_process->nelts; ++i) {
+        const char* n = strcmp(names[i], "%{GLOBAL}") == 0 ? "" : names[i];
+        if (group == n) return OK;
+    }
+    log_fmt(LogTarget::of(r), APLOG_ERR, "WSGIS0616",
+            "Daemon process called '%s' cannot be accessed by this WSGI application as not a member of allowed "
+            "groups (WSGIRestrictProcess): '%s' is not run",
+            group.empty() ? "%{GLOBAL}" : group.c_str(), r->filename);
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
 // script-user= / script-group=: a script delegated to the group must have
 // that owner (or group), else 403 (as mod_wsgi).
 int check_script_owner(request_rec* r, const DaemonGroup& g)
@@ -247,12 +264,12 @@ int serve(request_rec* r)
     const ScriptAlias* alias = alias_of(r);
     LogTarget log = LogTarget::of(r);
     if (r->finfo.filetype == APR_NOFILE) {
-        log_line(log, APLOG_ERR, "WSGIS0106", std::string("target WSGI script not found or unable to stat: ") + r->filename);
+        log_line(log, APLOG_ERR, "WSGIS0106", std::string("Target WSGI script not found or unable to stat: ") + r->filename);
         return HTTP_NOT_FOUND;
     }
     if (r->finfo.filetype == APR_DIR) {
         log_line(log, APLOG_ERR, "WSGIS0112",
-                 std::string("attempt to invoke a directory as a WSGI application: ") + r->filename);
+                 std::string("Attempt to invoke directory as WSGI application: ") + r->filename);
         return HTTP_FORBIDDEN;
     }
     if (!alias && !(ap_allow_options(r) & OPT_EXECCGI)) {
@@ -264,6 +281,7 @@ int serve(request_rec* r)
     const ServerConfig* main_sc = server_config(ap_server_conf);
     std::string process_group = process_group_for(r, alias && alias->process_group ? alias->process_group
                                                                                    : process_group_of(d));
+    if (int st = check_restrict_process(r, d, process_group); st != OK) return st;
     const DaemonSet& daemons = daemon_set(r->server->process->pconf);
     const DaemonGroup* daemon = nullptr;
     if (!process_group.empty()) {
@@ -292,6 +310,17 @@ int serve(request_rec* r)
     rs.reloading = reloading_of(d);
     rs.pass_authorization =
         alias && alias->pass_authorization != kUnset ? alias->pass_authorization == 1 : pass_authorization_of(d);
+    if (!daemon && pass_apache_request_of(d)) rs.apache_request = r;
+
+    // WSGIChunkedRequest Off (the default, as mod_wsgi): a body without a
+    // length is refused before anything runs.
+    if (apr_table_get(r->headers_in, "Transfer-Encoding") && !chunked_request_of(d)) {
+        log_fmt(log, APLOG_ERR, "WSGIS0409",
+                "Received request requiring chunked transfer encoding, but optional support for chunked transfer "
+                "encoding has not been enabled (WSGIChunkedRequest): answered 411 without running '%s'",
+                r->filename);
+        return HTTP_LENGTH_REQUIRED;
+    }
 
     // Before any Python: the body's framing and LimitRequestBody against its
     // Content-Length (413 without running the application, as mod_wsgi),
@@ -310,6 +339,13 @@ int serve(request_rec* r)
     }
     ApacheTransport transport(r);
     transport.add_cgi_vars(rs.pass_authorization);
+    // WSGIMapHEADToGET: On always, Auto when an output filter that may need
+    // the whole response (a content filter: deflate, substitute...) is on.
+    if (r->header_only) {
+        int map = map_head_to_get_of(d);
+        if (map == 1 || (map == 2 && r->output_filters->frec->ftype < AP_FTYPE_PROTOCOL))
+            apr_table_setn(r->subprocess_env, "REQUEST_METHOD", "GET");
+    }
     WSGIS_FAULT("handler");
 
     if (daemon) {
@@ -321,6 +357,7 @@ int serve(request_rec* r)
         q.mtime = r->finfo.mtime;
         q.request_time = r->request_time;
         q.timeout_ms = static_cast<int>(apr_time_as_msec(r->server->timeout));
+        q.error_override = error_override_of(d);
         ClientWriteTimeout write_timeout(r, daemon->options);
         return apache_status(forward_request(transport, *daemon, daemons.shared, q));
     }
@@ -336,6 +373,7 @@ int serve(request_rec* r)
     load.mtime = r->finfo.mtime;
     load.seen_at = r->request_time;
     load.reloading = rs.reloading;
+    load.ask_script = rs.reloading;
     load.case_sensitive = case_sensitive_of(main_sc);
     load.log = log;
     return apache_status(serve_request(in, transport, rs, load));

@@ -119,6 +119,23 @@ std::string plan_daemon_preloads(DaemonSet& set, server_rec* main)
     return {};
 }
 
+// mod_wsgi directives this module accepts so that their configurations
+// start, whose mechanism it does not have: said once at each start, never
+// silently ignored.
+void note_accepted_settings(server_rec* s, const ServerConfig* sc)
+{
+    if (sc->socket_rotation != kUnset)
+        log_fmt(LogTarget::of(s), APLOG_INFO, "WSGIS0617",
+                "WSGISocketRotation %s: daemon sockets keep their path across restarts in any case (what mod_wsgi "
+                "does with Off), and the old processes serve the old children's kept connections",
+                sc->socket_rotation ? "On" : "Off");
+    if (sc->accept_mutex)
+        log_fmt(LogTarget::of(s), APLOG_INFO, "WSGIS0617",
+                "WSGIAcceptMutex %s: daemon processes accept their connections without a mutex (non-blocking "
+                "accept in each process's own event loop), so no mutex is made",
+                sc->accept_mutex);
+}
+
 int post_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
 {
     int status = OK;
@@ -143,6 +160,7 @@ int post_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
         if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG ||
             ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_NORMAL)
             return;
+        note_accepted_settings(s, sc);
         const char* prefix = sc->socket_prefix ? sc->socket_prefix : ap_runtime_dir_relative(pconf, "wsgiscript");
         if (!start_daemons(pconf, s, set, prefix)) status = HTTP_INTERNAL_SERVER_ERROR;
     });

@@ -17,9 +17,9 @@ int serve_request(Interpreter* in, Transport& t, const RequestSettings& rs, cons
     if (!app) {
         PyErr_Clear();
         log_line(t.log_target(), APLOG_ERR, "WSGIS0105",
-                 std::string("target WSGI script '") + rs.script_path + "' does not contain WSGI application '" +
+                 std::string("Target WSGI script '") + rs.script_path + "' does not contain WSGI application '" +
                      rs.callable + "'");
-        return HTTP_INTERNAL_SERVER_ERROR;
+        return HTTP_NOT_FOUND;  // mod_wsgi's answer
     }
     module.reset();
     return run_application(in, t, app.get(), rs);

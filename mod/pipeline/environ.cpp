@@ -26,11 +26,19 @@ PyRef make_template(Interpreter* in, PyObject* file_wrapper)
     PyRef t = PyRef::steal(_PyDict_NewPresized(kEnvironSize));
     if (!t) return {};
     PyObject* d = t.get();
+    // The daemon process group (mod_wsgi.process_group of this interpreter: '' embedded).
+    PyRef group;
+    if (PyObject* mod = PyDict_GetItemString(PyImport_GetModuleDict(), "mod_wsgi"))
+        group = PyRef::steal(PyObject_GetAttrString(mod, "process_group"));
+    if (!group || !PyUnicode_Check(group.get())) {
+        PyErr_Clear();
+        group = k.empty;
+    }
     if (!set(d, k.wsgi_version, k.version_tuple.get()) ||
         !set(d, k.wsgi_multithread, rt && rt->multithread() ? Py_True : Py_False) ||
         !set(d, k.wsgi_multiprocess, !rt || rt->multiprocess() ? Py_True : Py_False) ||
         !set(d, k.wsgi_run_once, Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
-        !set(d, k.wsgi_file_wrapper, file_wrapper) || !set(d, k.mod_wsgi_process_group, k.empty.get()) ||
+        !set(d, k.wsgi_file_wrapper, file_wrapper) || !set(d, k.mod_wsgi_process_group, group.get()) ||
         !set(d, k.mod_wsgi_request_handler, k.wsgi_script_handler.get()) ||
         !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()))
         return {};
@@ -125,6 +133,10 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
         !set(d, k.script_file, script_name.get()))
         return {};
     if (https && !has_https && !set(d, k.https_var, k.one.get())) return {};
+    if (rs.apache_request) {  // WSGIPassApacheRequest On: for C code that knows Apache (mod_wsgi's capsule)
+        PyRef capsule = PyRef::steal(PyCapsule_New(rs.apache_request, nullptr, nullptr));
+        if (!capsule || PyDict_SetItemString(d, "apache.request_rec", capsule.get()) < 0) return {};
+    }
     return env;
 }
 

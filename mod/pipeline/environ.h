@@ -25,6 +25,9 @@ struct RequestSettings {
     // HTTP_AUTHORIZATION is passed only with this (the transport's
     // variables carry it then); otherwise it is kept out of the environ.
     bool pass_authorization = false;
+    // WSGIPassApacheRequest On, embedded mode: environ['apache.request_rec']
+    // is a capsule of this pointer (the request_rec).
+    void* apache_request = nullptr;
 };
 
 // Strings an interpreter reuses on every request.

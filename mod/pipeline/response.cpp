@@ -321,9 +321,10 @@ PyObject* StartResponse_call(PyObject* self, PyObject* args, PyObject* kwargs)
                               PyRef::borrow(tb).release());
                 return nullptr;
             }
-        } else if (a->started) {
-            PyErr_SetString(PyExc_RuntimeError,
-                            "start_response() was already called; pass exc_info to replace the headers");
+        } else if (a->head_set) {
+            // A second call before any output replaces the status and headers
+            // (as mod_wsgi); once they are sent, only exc_info may come.
+            PyErr_SetString(PyExc_RuntimeError, "headers have already been sent");
             return nullptr;
         }
         if (!take_head(a, status, headers)) return nullptr;
@@ -415,7 +416,7 @@ PyTypeObject StartResponseType = [] {
 
 int run_application(Interpreter* in, Transport& t, PyObject* app, const RequestSettings& rs)
 {
-    const std::string headline = std::string("exception occurred processing WSGI script '") + rs.script_path + "'";
+    const std::string headline = std::string("Exception occurred processing WSGI script '") + rs.script_path + "'";
     RequestObjects objs(t);
     PyRef environ;
     if (objs.input && objs.errors && objs.start_response) {

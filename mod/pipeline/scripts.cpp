@@ -107,7 +107,7 @@ PyRef decode_source(const std::string& source, const ScriptLoad& load)
 }
 
 // Execute the file as a new module. GIL held, load_mutex held.
-PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http_status)
+PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, const char* why, int* http_status)
 {
     apr_time_t started = apr_time_now();
     std::string source;
@@ -174,11 +174,12 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
         bool exit = PyErr_ExceptionMatches(PyExc_SystemExit);
         if (exit)
             log_exception(load.log, APLOG_WARNING, "WSGIS0104",
-                          "SystemExit raised while loading WSGI script '" + std::string(load.path) +
-                              "' was ignored; the script is not loaded");
+                          "SystemExit exception raised when doing exec of Python script file '" +
+                              std::string(load.path) + "' was ignored; the script is not loaded");
         else
             log_exception(load.log, APLOG_ERR, "WSGIS0103",
-                          "failed to load WSGI script '" + std::string(load.path) + "' as module '" +
+                          "Failed to exec Python script file '" + std::string(load.path) + "': Target WSGI script '" +
+                              load.path + "' cannot be loaded as Python module '" +
                               PyUnicode_AsUTF8(e.module_name.get()) + "'; traceback follows");
         drop_module(e.module_name.get(), module.get());
         e.module.reset();
@@ -199,15 +200,41 @@ PyRef execute(Interpreter* in, ScriptEntry& e, const ScriptLoad& load, int* http
     LogTarget server = LogTarget::of(load.log.s);
     if (reload)
         log_fmt(server, APLOG_INFO, "WSGIS0102",
-                "reloaded WSGI script '%s' as module '%s' in interpreter '%s' (generation %ld): its modification "
-                "time changed",
-                load.path, name, in->name().c_str(), generation);
+                "Reloading WSGI script '%s': module '%s' in interpreter '%s', generation %ld (%s)", load.path, name,
+                in->name().c_str(), generation,
+                why ? why : "its modification time changed");
     else
         log_fmt(server, APLOG_INFO, "WSGIS0101",
-                "loaded WSGI script '%s' as module '%s' in interpreter '%s' (generation %ld)", load.path, name,
+                "Loading Python script file '%s': module '%s' in interpreter '%s', generation %ld", load.path, name,
                 in->name().c_str(), generation);
     for (ScriptLoadedHook hook : loaded_hooks()) hook(in, e, load.log);
     return module;
+}
+
+// mod_wsgi's own rules on top of the mtime: a module that has lost its
+// __mtime__ is reloaded, and one that defines reload_required(resource) is
+// asked (True: reload). An exception there is logged with its traceback
+// and means no reload. Asked once per request, before the fast path.
+// Why to reload, or nullptr.
+const char* script_asks_reload(const ScriptEntry& e, const ScriptLoad& load)
+{
+    if (!load.ask_script || !e.module) return nullptr;
+    PyObject* dict = PyModule_GetDict(e.module.get());
+    if (!dict) return nullptr;
+    PyObject* mtime = PyDict_GetItemString(dict, "__mtime__");  // borrowed
+    if (!mtime) return "the module has no __mtime__";
+    PyObject* ask = PyDict_GetItemString(dict, "reload_required");  // borrowed
+    if (!ask) return nullptr;
+    PyRef hold = PyRef::borrow(ask);
+    PyRef path = PyRef::steal(PyUnicode_DecodeFSDefault(load.path));
+    PyRef result = path ? PyRef::steal(PyObject_CallOneArg(ask, path.get())) : PyRef();
+    int yes = result ? PyObject_IsTrue(result.get()) : -1;
+    if (yes < 0) {
+        log_exception(load.log, APLOG_ERR, "WSGIS0114",
+                      "reload_required() of '" + std::string(load.path) + "' raised; not reloading it");
+        return nullptr;
+    }
+    return yes == 1 ? "reload_required() returned true" : nullptr;
 }
 
 }  // namespace
@@ -219,7 +246,8 @@ bool script_changed(Interpreter* in, const ScriptLoad& load)
     std::string key = load.case_sensitive ? std::string(load.path) : ascii_lower(load.path);
     const ScriptTable& table = in->state<ScriptTable>();
     auto it = table.entries.find(key);
-    return it != table.entries.end() && it->second.module && it->second.mtime != load.mtime;
+    if (it == table.entries.end() || !it->second.module) return false;
+    return it->second.mtime != load.mtime || script_asks_reload(it->second, load);
 }
 
 PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
@@ -234,7 +262,7 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
         apr_pool_destroy(tmp);
         if (rv != APR_SUCCESS) {
             log_line(load.log, APLOG_ERR, "WSGIS0106",
-                     "target WSGI script not found or unable to stat: '" + std::string(load.path) + "': " + describe(rv));
+                     "Target WSGI script not found or unable to stat: " + std::string(load.path) + " (" + describe(rv) + ")");
             *http_status = HTTP_NOT_FOUND;
             return {};
         }
@@ -250,7 +278,8 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     }
     ScriptTable& table = in->state<ScriptTable>();
     auto it = table.entries.find(key);
-    if (it != table.entries.end())
+    const char* asked = it != table.entries.end() ? script_asks_reload(it->second, load) : nullptr;
+    if (it != table.entries.end() && !asked)
         if (PyObject* m = current_module(it->second, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
 
@@ -265,7 +294,8 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
     if (found == table.entries.end()) found = table.entries.emplace(std::string(key), ScriptEntry{}).first;
     ScriptEntry& e = found->second;
     if (e.path.empty()) e.path = load.path;
-    if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
+    if (!asked)
+        if (PyObject* m = current_module(e, load)) return PyRef::borrow(m);
     if (PyErr_Occurred()) PyErr_Clear();
     // Loaded by another thread that began reading the file after this
     // request looked at it: that text is at least as new as what this
@@ -285,7 +315,7 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
             return {};
         }
     }
-    return execute(in, e, load, http_status);
+    return execute(in, e, load, asked, http_status);
 }
 
 }  // namespace wsgi

@@ -51,7 +51,9 @@ struct ScriptLoad {
     const char* path = nullptr;   // absolute path of the script file
     apr_time_t mtime = 0;         // the file's mtime as the server saw it (0: stat it)
     apr_time_t seen_at = 0;       // when (or before) that mtime was read: the request's start
-    bool reloading = true;        // WSGIScriptReloading
+    bool reloading = true;        // reload when the mtime changed (WSGIScriptReloading, embedded mode)
+    bool ask_script = false;      // WSGIScriptReloading On: a module without __mtime__, or whose
+                                  // reload_required(path) returns true, is reloaded (as mod_wsgi)
     bool case_sensitive = true;   // WSGICaseSensitivity
     LogTarget log;                // request or server the messages belong to
 };
@@ -61,7 +63,8 @@ struct ScriptLoad {
 using ScriptLoadedHook = void (*)(Interpreter* in, const ScriptEntry& e, const LogTarget& log);
 void on_script_loaded(ScriptLoadedHook hook);
 
-// True when `in` has the script loaded from another mtime than load.mtime
+// True when `in` has the script loaded from another mtime than load.mtime,
+// or (load.ask_script) the script asks for a reload by mod_wsgi's rules
 // (daemon mode then restarts the process instead of reloading in place).
 bool script_changed(Interpreter* in, const ScriptLoad& load);
 

@@ -29,4 +29,15 @@ is $d && $d->{PATH_INFO}, '/more', 'PATH_INFO is the rest';
 ($r, $d) = get_json($ua, '/match/one');
 is $d && $d->{script}, 'one', 'WSGIScriptAliasMatch /match/one';
 
+# WSGIScriptAlias //dslash//app: runs of slashes match runs of slashes, and
+# SCRIPT_NAME/PATH_INFO have single slashes (as mod_wsgi).
+for my $url ('/dslash/app/x', '//dslash//app//x', '/dslash///app/x') {
+    ($r, $d) = get_json($ua, $url);
+    is $r->code, 200, "alias with repeated slashes: $url is 200";
+    is $d && $d->{SCRIPT_NAME}, '/dslash/app', "$url: SCRIPT_NAME /dslash/app";
+    is $d && $d->{PATH_INFO}, '/x', "$url: PATH_INFO /x";
+}
+($r, $d) = get_json($ua, '/dslash/apple');
+is $r->code, 404, 'alias with repeated slashes: /dslash/apple does not match';
+
 done_testing;

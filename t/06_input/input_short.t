@@ -72,7 +72,7 @@ for my $how ('close', 'shutdown') {
     short_request('/pep/input?ops=read', "Content-Length: 50000\r\n", 'C' x 100, 'close');
     my $log = wait_log($off, qr/WSGIS0110.*\n(?:.*\n)*.*OSError: wsgi\.input/, 15);
     like $log, qr/WSGIS0401/, 'uncaught: WSGIS0401';
-    like $log, qr/\[wsgiscript:error\] [^\n]*WSGIS0110: exception occurred processing WSGI script '[^']*input\.wsgi'/,
+    like $log, qr/\[wsgiscript:error\] [^\n]*WSGIS0110: Exception occurred processing WSGI script '[^']*input\.wsgi'/,
         'uncaught: WSGIS0110';
     like $log, qr/WSGIS0110: [^\n]*OSError: wsgi\.input: request body could not be read after \d+ bytes of Content-Length 50000/,
         'uncaught: the traceback ends with the OSError';

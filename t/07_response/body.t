@@ -52,7 +52,7 @@ is $res->{code}, 500, 'str item, nothing sent: 500';
 unlike $res->{raw}, qr/a str item/, 'str item: not sent';
 is closes("str_body-$id"), "close consumed=1\n", 'str item: close() called once';
 my $log = settled_log_since($off);
-like $log, qr/\[wsgiscript:error\] [^\n]*WSGIS0110: exception occurred processing WSGI script '[^']*resp\.wsgi'/, 'str item: WSGIS0110';
+like $log, qr/\[wsgiscript:error\] [^\n]*WSGIS0110: Exception occurred processing WSGI script '[^']*resp\.wsgi'/, 'str item: WSGIS0110';
 like $log, qr/WSGIS0110: [^\n]*TypeError: response body items must be bytes, not str/, 'str item: the TypeError in the log';
 
 $off = log_offset();
@@ -120,7 +120,7 @@ ok !$res->{complete}, 'generator raises mid-stream: no terminating chunk';
 ok !$res->{second_response}, 'generator raises mid-stream: connection closed (pipelined request not answered)';
 unlike $res->{raw}, qr/\r\n0\r\n\r\n\z/, 'generator raises mid-stream: raw response does not end with 0-chunk';
 $log = settled_log_since($off);
-like $log, qr/\[wsgiscript:error\] [^\n]*WSGIS0110: exception occurred processing WSGI script/, 'generator raises: WSGIS0110';
+like $log, qr/\[wsgiscript:error\] [^\n]*WSGIS0110: Exception occurred processing WSGI script/, 'generator raises: WSGIS0110';
 like $log, qr/WSGIS0110: [^\n]*Traceback \(most recent call last\)/, 'generator raises: traceback';
 like $log, qr/WSGIS0110: [^\n]*in gen\n/, 'generator raises: traceback names the generator';
 like $log, qr/WSGIS0110: [^\n]*RuntimeError: mid-stream-failure-$id/, 'generator raises: the exception';

@@ -54,7 +54,7 @@ for my $s ('200', 'OK', "200 OK\r\nX-Injected: yes") {
     unlike $res->{raw}, qr/should not be seen|X-Injected/, "status '$label' uncaught: neither the body nor an injected header";
     my $log = settled_log_since($off);
     like $log, qr/WSGIS0402/, "status '$label' uncaught: WSGIS0402";
-    like $log, qr/WSGIS0110: exception occurred processing WSGI script '[^']*resp\.wsgi'/, "status '$label' uncaught: WSGIS0110";
+    like $log, qr/WSGIS0110: Exception occurred processing WSGI script '[^']*resp\.wsgi'/, "status '$label' uncaught: WSGIS0110";
     like $log, qr/WSGIS0110: [^\n]*ValueError: status must be "NNN Reason"/, "status '$label' uncaught: traceback ends with the ValueError";
 }
 
@@ -120,9 +120,14 @@ ok !$res->{complete}, 'exc_info after sending, uncaught: the response is visibly
 $log = settled_log_since($off);
 like $log, qr/WSGIS0110: [^\n]*ValueError: reraised-to-server-$id/, 'exc_info re-raised to the server: WSGIS0110 with the traceback';
 
+# mod_wsgi's rule: a second call before any output replaces status and headers;
+# after output it raises (docs/compat.md).
 $res = get('/pep/resp/second_call');
-is $res->{body}, 'RuntimeError: start_response() was already called; pass exc_info to replace the headers',
-    'second call without exc_info: RuntimeError';
+is $res->{code}, 201, 'second call without exc_info before output: its status replaces the first';
+is $res->{body}, 'no error', 'second call without exc_info before output: no exception';
+$res = get('/pep/resp/second_after_output');
+is $res->{code}, 200, 'second call after output: the status already sent stays';
+is $res->{body}, 'sent;RuntimeError: headers have already been sent', 'second call after output: RuntimeError';
 
 # --- write() ----------------------------------------------------------------------
 $id = "w$$";

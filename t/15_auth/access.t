@@ -32,7 +32,7 @@ my $off = log_offset();
 ($r) = access_get('deny');
 is $r->code, 403, 'allow_access False: 403';
 like wait_log($off, qr/WSGIS0707/),
-    qr/\[wsgiscript:error\][^\n]*WSGIS0707: client denied by server configuration: allow_access\(\) of WSGIAccessScript '[^']*access\.wsgi' returned False for host '127\.0\.0\.1'/,
+    qr/\[wsgiscript:error\][^\n]*WSGIS0707: Client denied by server configuration: '[^']*app\.wsgi' \(allow_access\(\) of WSGIAccessScript '[^']*access\.wsgi' returned False for host '127\.0\.0\.1'\)/,
     'WSGIS0707 names the script and the host';
 
 ($r) = access_get('none');

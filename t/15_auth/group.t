@@ -28,7 +28,7 @@ for my $base ('/a15/group/x', '/a15/group/off/x') {
     ($r) = basic_get($ua, $base, 'bob', 'builder');
     is $r->code, 401, "$base: bob (readers only) 401";
     my $log = wait_log($off, qr/WSGIS0708/);
-    like $log, qr/\[wsgiscript:info\][^\n]*WSGIS0708: user 'bob' is in none of the groups of 'Require wsgi-group staff Admins'[^\n]*gave 1 group/,
+    like $log, qr/\[wsgiscript:info\][^\n]*WSGIS0708: Authorization of user 'bob' to access '[^']*' failed\. User is not a member of designated groups \(Require wsgi-group staff Admins; [^\n]*gave 1 group/,
         "$base: WSGIS0708 (info) says why";
     like $log, qr/AH01631[^\n]*bob/, "$base: and httpd's authorization failure (AH01631)";
 }
@@ -36,7 +36,7 @@ for my $base ('/a15/group/x', '/a15/group/off/x') {
 my $off = log_offset();
 my($r) = basic_get($ua, '/a15/group/x', 'carol', 'c');
 is $r->code, 401, 'carol (no groups) 401';
-like wait_log($off, qr/WSGIS0708/), qr/WSGIS0708[^\n]*carol[^\n]*gave 0 group/, 'WSGIS0708: no group at all';
+like wait_log($off, qr/WSGIS0708/), qr/WSGIS0708: Authorization of user 'carol'[^\n]*User is not a member of any groups [^\n]*gave 0 group/, 'WSGIS0708: no group at all';
 
 ($r) = basic_get($ua, '/a15/group/x', 'gupper', 'g');
 is $r->code, 200, "group 'ADMINS' matches 'Require wsgi-group ... Admins' (case-insensitive)";

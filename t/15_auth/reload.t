@@ -31,14 +31,14 @@ my $off = log_offset();
 is code('/a15/reload/x', 'v1'), 200, 'v1 accepts v1';
 is code('/a15/reload/x', 'v2'), 401, 'v1 refuses v2';
 my $name = module_name_for($reload);
-like wait_log($off, qr/WSGIS0101\b[^\n]*\Q$reload\E/), qr/WSGIS0101: loaded WSGI script '\Q$reload\E' as module '$name' in interpreter 'auth15' \(generation 1\)/,
+like wait_log($off, qr/WSGIS0101\b[^\n]*\Q$reload\E/), qr/WSGIS0101: Loading Python script file '\Q$reload\E': module '$name' in interpreter 'auth15', generation 1/,
     'loaded as _mod_wsgi_<md5> in auth15 (WSGIS0101)';
 
 $off = log_offset();
 replace_script($reload, auth_script('v2'), 1700000100);
 is code('/a15/reload/x', 'v2'), 200, 'after the mtime change: v2 accepts v2';
 is code('/a15/reload/x', 'v1'), 401, 'and refuses v1';
-like wait_log($off, qr/WSGIS0102\b[^\n]*\Q$reload\E/), qr/WSGIS0102: reloaded WSGI script '\Q$reload\E' as module '$name' in interpreter 'auth15' \(generation 2\)/,
+like wait_log($off, qr/WSGIS0102\b[^\n]*\Q$reload\E/), qr/WSGIS0102: Reloading WSGI script '\Q$reload\E': module '$name' in interpreter 'auth15', generation 2 \(its modification time changed\)/,
     'reload logged (WSGIS0102, generation 2)';
 
 $off = log_offset();

@@ -107,6 +107,16 @@ def application(environ, start_response):
             res = ('%s: %s' % (type(e).__name__, e)).encode()
         return [res]
 
+    if what == '/second_after_output':
+        write = start_response('200 OK', [('Content-Type', 'text/plain')])
+        write(b'sent;')
+        try:
+            start_response('201 Created', [('Content-Type', 'text/plain')])
+            res = b'no error'
+        except Exception as e:
+            res = ('%s: %s' % (type(e).__name__, e)).encode()
+        return [res]
+
     if what == '/write':
         write = start_response('200 OK', [('Content-Type', 'text/plain')])
         write(b'one;')

@@ -698,7 +698,7 @@ CONF
     ok @vs >= 0.25 * $rewrites && @vs && $vs[-1] >= $last_version - 20,
         sprintf("$mpm: /reload followed the rewrites: %d versions seen of %d written (last seen %s, last written %s)",
                 scalar @vs, $rewrites, $vs[-1] // '-', $last_version);
-    my $reloads = () = $log =~ /WSGIS0102: reloaded WSGI script '[^']*reload\.wsgi'/g;
+    my $reloads = () = $log =~ /WSGIS0102: Reloading WSGI script '[^']*reload\.wsgi'/g;
     ok $reloads >= 0.5 * ($rewrites + $touches),
         "$mpm: reloads logged (WSGIS0102): $reloads for $rewrites rewrites + $touches touches";
 

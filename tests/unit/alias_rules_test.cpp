@@ -18,6 +18,14 @@ TEST(AliasRules, MountMatch)
     EXPECT_EQ(mount_match("/app", "/ap"), -1);
     EXPECT_EQ(mount_match("/", "/anything"), 0);
     EXPECT_EQ(mount_match("/", "/"), 0);
+    // runs of slashes match runs of slashes (mod_wsgi's rule)
+    EXPECT_EQ(mount_match("//app", "/app"), 4);
+    EXPECT_EQ(mount_match("/app", "//app/x"), 5);
+    EXPECT_EQ(mount_match("/a//b", "/a/b/c"), 4);
+    EXPECT_EQ(mount_match("/a/b", "/a///b"), 6);
+    EXPECT_EQ(mount_match("/a/b", "/ab"), -1);
+    EXPECT_EQ(mount_match("//app", "app"), -1);
+    EXPECT_EQ(mount_match("/app", ""), -1);
 }
 
 TEST(AliasRules, NormalizedScriptName)
