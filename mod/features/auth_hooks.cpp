@@ -46,6 +46,8 @@ PyRef hook_environ(const HookCall& c, PyObject* errors)
         !put(d, "mod_wsgi.script_reloading", PyRef::steal(PyLong_FromLong(c.load.reloading ? 1 : 0))) ||
         !put(d, "wsgi.errors", PyRef::borrow(errors)))
         return {};
+    if (c.apache_request && !put(d, "apache.request_rec", PyRef::steal(PyCapsule_New(c.apache_request, nullptr, nullptr))))
+        return {};
     return env;
 }
 

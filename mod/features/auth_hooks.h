@@ -33,6 +33,7 @@ struct HookCall {
     std::string app_group;                  // interpreter name: mod_wsgi.application_group
     const apr_table_t* variables = nullptr; // the environ's CGI part (latin-1 bytes), in order
     int apache_version[3] = {0, 0, 0};      // environ['apache.version']
+    void* apache_request = nullptr;         // WSGIPassApacheRequest On: environ['apache.request_rec'] (a capsule)
     ScriptLoad load;                        // the script, its mtime, reloading, where to log
 };
 

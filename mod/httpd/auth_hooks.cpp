@@ -135,6 +135,7 @@ bool prepare(request_rec* r, const HookScript* script, const char* directive, co
     call->apache_version[0] = AP_SERVER_MAJORVERSION_NUMBER;
     call->apache_version[1] = AP_SERVER_MINORVERSION_NUMBER;
     call->apache_version[2] = AP_SERVER_PATCHLEVEL_NUMBER;
+    if (pass_apache_request_of(dir_config(r))) call->apache_request = r;  // as mod_wsgi's hooks
     call->load.path = script->path;
     call->load.mtime = fi.mtime;
     call->load.seen_at = seen;

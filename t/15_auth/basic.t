@@ -64,6 +64,12 @@ ok !exists $env->{REMOTE_USER}, 'no REMOTE_USER yet in the hook environ';
 like wait_log($off, qr/a15 hook check_password in group 'auth15'/),
     qr/WSGIS0201: a15 hook check_password in group 'auth15'/, 'wsgi.errors of the hook goes to the error log';
 
+ok !exists $env->{'apache.request_rec'}, 'no apache.request_rec (WSGIPassApacheRequest Off)';
+($res, $d) = basic_get($ua, '/a15/basic/rec/x', 'alice', 'wonderland');
+is $res->code, 200, 'WSGIPassApacheRequest On: 200';
+like $d ? $d->{users}{seen}[-1]{environ}{'apache.request_rec'} // '' : '', qr/^<capsule object NULL/,
+    'WSGIPassApacheRequest On: apache.request_rec (a capsule) in the hook environ, as mod_wsgi';
+
 # --- False: denied; None: unknown user -------------------------------------------
 $off = log_offset();
 ($res) = basic_get($ua, '/a15/basic/x', 'alice', 'wrong');
