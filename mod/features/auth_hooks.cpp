@@ -8,6 +8,7 @@
 #include "pipeline/log_stream.h"
 
 #include <cstring>
+#include <initializer_list>
 #include <string_view>
 
 namespace wsgi::auth_hooks {
@@ -46,7 +47,8 @@ PyRef hook_environ(const HookCall& c, PyObject* errors)
         !put(d, "mod_wsgi.script_reloading", PyRef::steal(PyLong_FromLong(c.load.reloading ? 1 : 0))) ||
         !put(d, "wsgi.errors", PyRef::borrow(errors)))
         return {};
-    if (c.apache_request && !put(d, "apache.request_rec", PyRef::steal(PyCapsule_New(c.apache_request, nullptr, nullptr))))
+    if (c.apache_request &&
+        !put(d, "apache.request_rec", PyRef::steal(PyCapsule_New(c.apache_request, nullptr, nullptr))))
         return {};
     return env;
 }
@@ -115,6 +117,7 @@ PyRef call(Interpreter* in, const HookCall& c, const char* function, std::initia
     }
     PyObject* argv[4] = {env.get(), nullptr, nullptr, nullptr};
     std::vector<PyRef> strs;
+    strs.reserve(args.size());
     size_t n = 1;
     for (const char* a : args) {
         strs.push_back(latin1(a ? a : ""));
@@ -277,8 +280,9 @@ Verdict allow_access(Interpreter* in, const HookCall& c, const char* host)
     if (r.get() == Py_True) return Verdict::granted;
     if (r.get() == Py_False) return Verdict::denied;
     if (r.get() == Py_None) return Verdict::unknown;
-    log_fmt(c.load.log, APLOG_ERR, "WSGIS0704", "Result returned from 'allow_access' in '%s' must be a boolean or None (got %s)",
-            c.load.path, type_of(r.get()).c_str());
+    log_fmt(c.load.log, APLOG_ERR, "WSGIS0704",
+            "Result returned from 'allow_access' in '%s' must be a boolean or None (got %s)", c.load.path,
+            type_of(r.get()).c_str());
     return Verdict::error;
 }
 
