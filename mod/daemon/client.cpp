@@ -4,6 +4,7 @@
 #include "daemon/channel.h"
 
 #include <algorithm>
+#include <deque>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -149,6 +150,11 @@ public:
         for (;;) {
             char type;
             std::uint32_t len = 0;
+            // Body pieces are passed on together while the next message has
+            // already arrived (so a response that came whole keeps Apache's
+            // computed Content-Length, as embedded mode); flushed before
+            // any wait for the daemon.
+            if (!pending_.empty() && ch.buffered() == 0 && !flush_pending()) return Outcome::kDone;
             // Until the response starts, request-timeout bounds the wait too.
             int wait_ms = io_ms_;
             if (deadline_ && !responded_) {
@@ -179,20 +185,21 @@ public:
             case wire::kBody:
                 if (len > wire::kMaxChunk) return broken(ch, status);
                 responded_ = true;
-                // Passed on in pieces of at most response-buffer-size, each
-                // flushed: the child never holds more of a response.
+                // In pieces of at most response-buffer-size: the child never
+                // holds more of a response without a flush.
                 while (len > 0) {
-                    std::uint32_t piece = static_cast<std::uint32_t>(
+                    std::uint32_t size = static_cast<std::uint32_t>(
                         std::min<long long>(len, std::max<long long>(g_.options.response_buffer_size, 4096)));
-                    buf_.resize(piece);
-                    if (!ch.read_exact(buf_.data(), piece, io_ms_)) return broken(ch, status);
-                    len -= piece;
-                    if (override_) continue;  // WSGIErrorOverride: the application's error page is dropped
-                    t_.append(buf_.data(), piece);
-                    if (!t_.flush()) {  // the client is gone: the daemon sees the connection close
-                        client_gone_ = true;
-                        return Outcome::kDone;
+                    std::string& piece = pending_.emplace_back(size, '\0');
+                    if (!ch.read_exact(piece.data(), size, io_ms_)) return broken(ch, status);
+                    len -= size;
+                    if (override_) {  // WSGIErrorOverride: the application's error page is dropped
+                        pending_.pop_back();
+                        continue;
                     }
+                    t_.append(piece.data(), size);
+                    pending_bytes_ += size;
+                    if (pending_bytes_ >= g_.options.response_buffer_size && !flush_pending()) return Outcome::kDone;
                 }
                 break;
             case wire::kRead:
@@ -213,7 +220,11 @@ public:
                     clean_ = complete;
                     return Outcome::kDone;
                 }
+                // A broken end goes out after what came before it, as in
+                // embedded mode; a whole one with the pending pieces.
+                if (!complete && !pending_.empty() && !flush_pending()) return Outcome::kDone;
                 t_.end(complete);
+                pending_.clear();
                 clean_ = complete && !t_.client_gone();
                 return Outcome::kDone;
             }
@@ -229,6 +240,17 @@ public:
     bool clean() const { return clean_ && !client_gone_; }
 
 private:
+    // Send what is pending; false (and client_gone_) when the client is gone
+    // (the daemon sees the connection close).
+    bool flush_pending()
+    {
+        bool ok = t_.flush();
+        pending_.clear();
+        pending_bytes_ = 0;
+        if (!ok) client_gone_ = true;
+        return ok;
+    }
+
     bool read_payload(Channel& ch, std::uint32_t len, std::uint32_t max)
     {
         if (len > max) return false;
@@ -340,20 +362,31 @@ private:
             return Outcome::kDone;
         }
         int err = ch.error();
-        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) +
-                                                 (g_.options.socket_timeout > 0 ? " s (socket-timeout)" : " s (Timeout)")
+        const char* timeout_name = g_.options.socket_timeout > 0 ? "socket-timeout" : "Timeout";
+        if (err == ETIMEDOUT && !responded_ && !pid_) {
+            // No daemon process took the connection up: none is running (it
+            // keeps failing to start) or every one is busy.
+            log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0601",
+                    "no daemon process of group '%s' took the request for '%s' within %d s (%s): none is running, "
+                    "or all are busy; answered 503",
+                    g_.options.name.c_str(), q_.script_path, io_ms_ / 1000, timeout_name);
+            *status = HTTP_SERVICE_UNAVAILABLE;
+            return Outcome::kDone;
+        }
+        std::string why = err == ETIMEDOUT ? "sent nothing for " + std::to_string(io_ms_ / 1000) + " s (" +
+                                                 timeout_name + ")"
                           : err == 0      ? "closed the connection"
                                           : std::string("failed: ") + std::strerror(err);
         std::string how = err == ETIMEDOUT ? "" : how_it_ended(static_cast<pid_t>(pid_));
         std::string who = pid_ ? "daemon process " + std::to_string(pid_) : std::string("a daemon process");
         log_fmt(t_.log_target(), APLOG_ERR, "WSGIS0602", "%s of group '%s' %s in the middle of the request for '%s'%s; %s",
                 who.c_str(), g_.options.name.c_str(), why.c_str(), q_.script_path, how.c_str(),
-                responded_ ? "the response is cut off" : "answered 502");
+                responded_ ? "the response is cut off" : err == ETIMEDOUT ? "answered 504" : "answered 502");
         if (responded_) {
-            t_.end(false);
+            if (pending_.empty() || flush_pending()) t_.end(false);
             *status = 0;
         } else {
-            *status = HTTP_BAD_GATEWAY;
+            *status = err == ETIMEDOUT ? HTTP_GATEWAY_TIME_OUT : HTTP_BAD_GATEWAY;
         }
         return Outcome::kDone;
     }
@@ -362,6 +395,8 @@ private:
     const DaemonGroup& g_;
     const ForwardRequest& q_;
     std::string payload_, buf_, oversized_;
+    std::deque<std::string> pending_;  // body pieces appended, not yet flushed (a deque: they never move)
+    long long pending_bytes_ = 0;
     std::uint32_t pid_;
     int io_ms_;            // one read or write: socket-timeout, else Apache's Timeout
     apr_time_t deadline_;  // request-timeout, from the daemon's 'P' (0: none yet)

@@ -49,12 +49,14 @@ constexpr int kHelloTimeoutMs = 3000;  // a child sends its hello with its first
 constexpr int kRestartRequested = -1000;  // a changed script: the process restarts
 constexpr apr_time_t kCloseGrace = apr_time_from_sec(1);  // an idle connection told 'C' is closed after this
 
+const char* g_group_name = "?";  // this daemon process's group, for fail_start()
+
 // Fork-bomb guard: a process that cannot start waits before exiting, so
 // the parent restarts it a few times a minute, not thousands.
 [[noreturn]] void fail_start(const LogTarget& log, const char* what, int err)
 {
-    log_fmt(log, APLOG_CRIT, "WSGIS0603", "daemon process %d could not start: %s%s%s; retrying in 5 s", getpid(), what,
-            err ? ": " : "", err ? std::strerror(err) : "");
+    log_fmt(log, APLOG_CRIT, "WSGIS0603", "daemon process %d of group '%s' could not start: %s%s%s; retrying in 5 s",
+            getpid(), g_group_name, what, err ? ": " : "", err ? std::strerror(err) : "");
     sleep(5);
     _exit(static_cast<int>(Retirement::kStartFailed));
 }
@@ -66,7 +68,18 @@ void set_title(process_rec* process, const std::string& title)
     if (title.empty() || process->argc < 1) return;
     char* start = const_cast<char*>(process->argv[0]);
     const char* last = process->argv[process->argc - 1];
-    std::size_t room = static_cast<std::size_t>(last + strlen(last) - start);
+    const char* end = last + strlen(last);
+    // httpd drops words it consumed ("-k start") from argv; their bytes
+    // follow the last argument, up to where the environment's strings begin.
+    const char* env_start = nullptr;
+    for (char** e = environ; e && *e; ++e)
+        if (*e > end && (!env_start || *e < env_start)) env_start = *e;
+    while (env_start && end + 1 < env_start && end[1] != '\0') {
+        const char* next_end = end + 1 + strlen(end + 1);
+        if (next_end >= env_start) break;
+        end = next_end;
+    }
+    std::size_t room = static_cast<std::size_t>(end - start);
     std::memset(start, 0, room);
     std::memcpy(start, title.data(), std::min(room, title.size()));
     prctl(PR_SET_NAME, title.c_str());
@@ -85,6 +98,18 @@ void drop_privileges(const DaemonGroup& g, const LogTarget& log)
     }
     if (setgid(g.gid) < 0) fail_start(log, "setgid()", errno);
     if (setuid(g.uid) < 0) fail_start(log, "setuid()", errno);
+}
+
+// The environment says who the process is (as mod_wsgi): HOME is the
+// user's home, and USER, LOGNAME, USERNAME, where Apache's environment had
+// them, the user's name.
+void set_user_environment()
+{
+    struct passwd* pw = getpwuid(getuid());
+    if (!pw) return;
+    if (pw->pw_dir) setenv("HOME", pw->pw_dir, 1);
+    for (const char* var : {"USER", "LOGNAME", "USERNAME"})
+        if (getenv(var)) setenv(var, pw->pw_name, 1);
 }
 
 void set_limits(const DaemonOptions& o, const LogTarget& log)
@@ -769,7 +794,9 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     ap_close_listeners();
     for (int fd : others) close(fd);
 
+    g_group_name = o.name.c_str();
     drop_privileges(g, log);
+    set_user_environment();
     // The Apache parent gone (stopped, or killed): stop too.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(0);

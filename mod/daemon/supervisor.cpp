@@ -159,6 +159,10 @@ struct Generation {
     apr_pool_t* pglobal;
 };
 
+// The generation in force, also held here so that a leak checker sees it
+// reachable in a child (which exits without destroying pconf).
+Generation* volatile g_current_generation = nullptr;  // volatile: stores kept, though never read
+
 apr_status_t end_generation(void* data)
 {
     auto* gen = static_cast<Generation*>(data);
@@ -178,6 +182,7 @@ apr_status_t end_generation(void* data)
             g->listen_fd = -1;
         }
     for (Slot* slot : gen->slots) delete slot;
+    if (g_current_generation == gen) g_current_generation = nullptr;
     delete gen;
     return APR_SUCCESS;
 }
@@ -347,6 +352,7 @@ bool start_daemons(apr_pool_t* pconf, server_rec* s, DaemonSet& set, const char*
         if (!open_socket(*g, s, pglobal)) return false;
     }
     auto* gen = new Generation{{}, &set, pglobal};
+    g_current_generation = gen;
     apr_pool_cleanup_register(pconf, gen, end_generation, apr_pool_cleanup_null);
     for (DaemonGroup* g : set.groups) {
         for (int i = 0; i < g->options.processes; ++i) {

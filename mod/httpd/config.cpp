@@ -272,6 +272,9 @@ const char* cmd_ignore_activity(cmd_parms*, void* dconf, int on)
     return nullptr;
 }
 
+// Set (pconf userdata) when the main configuration names a hook or dispatch
+// script: the Apache children then start Python even under
+// WSGIRestrictEmbedded On (hook_scripts_configured()).
 constexpr char kHookScriptsKey[] = "wsgiscript.hook_scripts";
 
 // WSGIAccessScript, WSGIAuthUserScript, WSGIAuthGroupScript: a script path
@@ -360,6 +363,49 @@ const char* cmd_restrict_process(cmd_parms* cmd, void* dconf, int argc, char* co
     return nullptr;
 }
 
+// A process group given to WSGIHandlerScript/process-group= or returned
+// by a dispatch script: as WSGIProcessGroup takes it.
+const char* cmd_handler_script(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    if (argc < 2) return fail(cmd, "takes a handler name, a script path and options");
+    AliasOptions o;
+    if (const char* err = parse_options(cmd, argc, argv, 2, o)) return err;
+    if (o.callable_object) return fail(cmd, "callable-object= does not apply (the callable is handle_request)");
+    if (o.process_group)
+        if (std::string err = check_process_group(*o.process_group); !err.empty()) return fail(cmd, err);
+    auto* h = static_cast<HandlerScript*>(apr_pcalloc(cmd->pool, sizeof(HandlerScript)));
+    *h = HandlerScript{};
+    h->name = apr_pstrdup(cmd->pool, argv[0]);
+    h->path = ap_server_root_relative(cmd->pool, argv[1]);
+    if (!h->path) return fail(cmd, std::string("invalid path '") + argv[1] + "'");
+    h->app_group = opt_str(cmd, o.application_group);
+    h->process_group = opt_str(cmd, o.process_group);
+    if (o.pass_authorization) h->pass_authorization = *o.pass_authorization ? 1 : 0;
+    auto* d = static_cast<DirConfig*>(dconf);
+    if (!d->handler_scripts) d->handler_scripts = apr_hash_make(cmd->pool);
+    apr_hash_set(d->handler_scripts, h->name, APR_HASH_KEY_STRING, h);
+    return nullptr;
+}
+
+const char* cmd_dispatch_script(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    if (argc < 1) return fail(cmd, "takes a script path and options");
+    AliasOptions o;
+    if (const char* err = parse_options(cmd, argc, argv, 1, o)) return err;
+    if (o.callable_object || o.pass_authorization || o.process_group)
+        return fail(cmd, "only application-group= applies here");
+    if (o.application_group && (o.application_group->find("%{RESOURCE}") != std::string::npos ||
+                                o.application_group->find("%{ENV:") != std::string::npos))
+        return fail(cmd, "application-group= must not depend on the request here");
+    auto* ds = static_cast<DispatchScript*>(apr_pcalloc(cmd->pool, sizeof(DispatchScript)));
+    ds->path = ap_server_root_relative(cmd->pool, argv[0]);
+    if (!ds->path) return fail(cmd, std::string("invalid path '") + argv[0] + "'");
+    ds->app_group = opt_str(cmd, o.application_group);
+    static_cast<DirConfig*>(dconf)->dispatch = ds;
+    apr_pool_userdata_setn(kHookScriptsKey, kHookScriptsKey, nullptr, cmd->pool);  // Python in the children
+    return nullptr;
+}
+
 const char* cmd_socket_rotation(cmd_parms* cmd, void*, int on)
 {
     if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
@@ -423,6 +469,13 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     return c;
 }
 
+namespace {
+// The set of the generation in force, also held here: an Apache child
+// exits without destroying pconf, and a leak checker must see the set (kept
+// in pool memory it does not scan) as still reachable.
+DaemonSet* g_current_set = nullptr;
+}  // namespace
+
 DaemonSet& daemon_set(apr_pool_t* pconf)
 {
     static const char kKey[] = "wsgiscript.daemon_set";
@@ -430,9 +483,11 @@ DaemonSet& daemon_set(apr_pool_t* pconf)
     apr_pool_userdata_get(&data, kKey, pconf);
     if (!data) {
         data = new DaemonSet;
+        g_current_set = static_cast<DaemonSet*>(data);
         apr_pool_userdata_set(data, kKey,
                               [](void* p) -> apr_status_t {
                                   auto* set = static_cast<DaemonSet*>(p);
+                                  if (g_current_set == set) g_current_set = nullptr;
                                   for (DaemonGroup* g : set->groups) delete g;
                                   delete set;
                                   return APR_SUCCESS;
@@ -481,6 +536,10 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
     c->enable_sendfile = pick(add->enable_sendfile, base->enable_sendfile, kUnset);
     c->pass_apache_request = pick(add->pass_apache_request, base->pass_apache_request, kUnset);
     c->restrict_process = add->restrict_process ? add->restrict_process : base->restrict_process;
+    c->handler_scripts = !add->handler_scripts    ? base->handler_scripts
+                         : !base->handler_scripts ? add->handler_scripts
+                                                  : apr_hash_overlay(p, add->handler_scripts, base->handler_scripts);
+    c->dispatch = add->dispatch ? add->dispatch : base->dispatch;
     return c;
 }
 
@@ -531,6 +590,12 @@ const command_rec directives[] = {
                  "On: environ['apache.request_rec'] is a capsule of the request_rec (embedded mode)"),
     AP_INIT_TAKE_ARGV("WSGIRestrictProcess", WSGIS_CMD(cmd_restrict_process), nullptr, RSRC_CONF | ACCESS_CONF,
                       "the daemon process groups requests here may be delegated to"),
+    AP_INIT_TAKE_ARGV("WSGIHandlerScript", WSGIS_CMD(cmd_handler_script), nullptr, RSRC_CONF | ACCESS_CONF,
+                      "name file-path [process-group=NAME] [application-group=NAME] [pass-authorization=On|Off]: "
+                      "requests with this handler run the script's handle_request"),
+    AP_INIT_TAKE_ARGV("WSGIDispatchScript", WSGIS_CMD(cmd_dispatch_script), nullptr, RSRC_CONF | ACCESS_CONF,
+                      "file-path [application-group=NAME]: a script that may choose the process group, application "
+                      "group and callable per request"),
     AP_INIT_FLAG("WSGISocketRotation", WSGIS_CMD(cmd_socket_rotation), nullptr, RSRC_CONF,
                  "accepted for mod_wsgi's configurations: the daemon socket path never changes across restarts"),
     AP_INIT_TAKE1("WSGIAcceptMutex", WSGIS_CMD(cmd_accept_mutex), nullptr, RSRC_CONF,

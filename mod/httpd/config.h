@@ -37,6 +37,22 @@ struct ImportScript {
     const char* defined_in = nullptr;
 };
 
+// WSGIHandlerScript NAME PATH [options]: requests whose handler is NAME
+// run PATH's handle_request.
+struct HandlerScript {
+    const char* name = nullptr;
+    const char* path = nullptr;
+    const char* app_group = nullptr;      // nullptr: the request's
+    const char* process_group = nullptr;  // nullptr: the request's
+    int pass_authorization = kUnset;
+};
+
+// WSGIDispatchScript PATH [application-group=NAME].
+struct DispatchScript {
+    const char* path = nullptr;
+    const char* app_group = nullptr;  // the interpreter it runs in (nullptr: %{GLOBAL}, as mod_wsgi 5)
+};
+
 // Per server (main server and each virtual host).
 struct ServerConfig {
     apr_array_header_t* aliases = nullptr;         // of ScriptAlias
@@ -72,6 +88,8 @@ struct DirConfig {
     int enable_sendfile = kUnset;         // WSGIEnableSendfile (unset: Apache's EnableSendfile)
     int pass_apache_request = kUnset;     // WSGIPassApacheRequest (embedded mode)
     apr_array_header_t* restrict_process = nullptr;  // WSGIRestrictProcess: allowed group names (nullptr: any)
+    apr_hash_t* handler_scripts = nullptr;           // WSGIHandlerScript: name -> const HandlerScript*
+    const DispatchScript* dispatch = nullptr;        // WSGIDispatchScript
 };
 
 // Effective values, with the defaults applied.
@@ -115,8 +133,8 @@ inline DirConfig* dir_config(const request_rec* r)
 }
 
 // True when the main configuration (not a .htaccess file) names a hook
-// script: with WSGIRestrictEmbedded On, Python still starts in the Apache
-// children for them, as in mod_wsgi.
+// script or a WSGIDispatchScript: with WSGIRestrictEmbedded On, Python still
+// starts in the Apache children for them, as in mod_wsgi.
 bool hook_scripts_configured(apr_pool_t* pconf);
 
 void* create_server_config(apr_pool_t* p, server_rec* s);

@@ -11,6 +11,7 @@
 #include "httpd/apache_transport.h"
 #include "httpd/config.h"
 #include "pipeline/application.h"
+#include "pipeline/dispatch.h"
 #include "pipeline/request_scope.h"
 
 #include <ap_listen.h>
@@ -179,7 +180,12 @@ std::string process_group_for(request_rec* r, const char* spec)
 {
     std::string_view v = spec;
     if (v.empty() || v == "%{GLOBAL}") return {};
-    if (v.starts_with("%{ENV:") && v.ends_with("}")) return request_env(r, v.substr(6, v.size() - 7)).value_or("");
+    if (v.starts_with("%{ENV:") && v.ends_with("}")) {
+        // The variable's value is taken as WSGIProcessGroup takes a value
+        // (mod_wsgi): %{GLOBAL} there means embedded too.
+        std::string value = request_env(r, v.substr(6, v.size() - 7)).value_or("");
+        return value == "%{GLOBAL}" ? std::string() : value;
+    }
     return std::string(v);
 }
 
@@ -215,16 +221,16 @@ int check_restrict_process(request_rec* r, const DirConfig* d, const std::string
 
 // script-user= / script-group=: a script delegated to the group must have
 // that owner (or group), else 403 (as mod_wsgi).
-int check_script_owner(request_rec* r, const DaemonGroup& g)
+int check_script_owner(request_rec* r, const char* script, const DaemonGroup& g)
 {
     struct stat st;
-    if (stat(r->filename, &st) != 0) return HTTP_NOT_FOUND;
+    if (stat(script, &st) != 0) return HTTP_NOT_FOUND;
     bool ok = g.options.script_user.empty() ? st.st_gid == g.script_gid : st.st_uid == g.script_uid;
     if (ok) return OK;
     log_fmt(LogTarget::of(r), APLOG_ERR, "WSGIS0613",
             "'%s' (owner uid %u, gid %u) does not have the %s '%s' that daemon process group '%s' requires: "
             "answered 403",
-            r->filename, static_cast<unsigned>(st.st_uid), static_cast<unsigned>(st.st_gid),
+            script, static_cast<unsigned>(st.st_uid), static_cast<unsigned>(st.st_gid),
             g.options.script_user.empty() ? "group" : "owner",
             g.options.script_user.empty() ? g.options.script_group.c_str() : g.options.script_user.c_str(),
             g.options.name.c_str());
@@ -259,10 +265,36 @@ private:
     apr_interval_time_t saved_ = 0;
 };
 
-int serve(request_rec* r)
+// What one request runs: the script, its callable, its groups (as the
+// configuration gives them, then a WSGIDispatchScript may change them).
+struct Target {
+    const char* script = nullptr;
+    apr_time_t mtime = 0;  // the script's (0: stat it when loading)
+    const char* callable = nullptr;
+    std::string process_group;  // expanded: "" is embedded
+    std::string app_group;      // expanded
+    bool pass_authorization = false;
+};
+
+// The request's target: a WSGIHandlerScript's script for its handler, else
+// the file the URL mapped to.
+int find_target(request_rec* r, const DirConfig* d, const HandlerScript* hs, Target* tg)
 {
     const ScriptAlias* alias = alias_of(r);
     LogTarget log = LogTarget::of(r);
+    if (hs) {
+        // As mod_wsgi: the handler script serves whatever the URL mapped to
+        // (r->filename need not exist; it is SCRIPT_FILENAME).
+        apr_finfo_t fi;
+        tg->script = hs->path;
+        tg->mtime = apr_stat(&fi, hs->path, APR_FINFO_MTIME, r->pool) == APR_SUCCESS ? fi.mtime : 0;
+        tg->callable = "handle_request";
+        tg->process_group = process_group_for(r, hs->process_group ? hs->process_group : process_group_of(d));
+        tg->app_group = group_of(r, hs->app_group ? hs->app_group : app_group_of(d), nullptr);
+        tg->pass_authorization =
+            hs->pass_authorization != kUnset ? hs->pass_authorization == 1 : pass_authorization_of(d);
+        return OK;
+    }
     if (r->finfo.filetype == APR_NOFILE) {
         log_line(log, APLOG_ERR, "WSGIS0106", std::string("Target WSGI script not found or unable to stat: ") + r->filename);
         return HTTP_NOT_FOUND;
@@ -276,41 +308,55 @@ int serve(request_rec* r)
         log_line(log, APLOG_ERR, "WSGIS0107", std::string("Options ExecCGI is off in this directory: ") + r->filename);
         return HTTP_FORBIDDEN;
     }
+    tg->script = r->filename;
+    tg->mtime = r->finfo.mtime;
+    tg->callable = alias && alias->callable ? alias->callable : callable_of(d);
+    tg->process_group = process_group_for(r, alias && alias->process_group ? alias->process_group : process_group_of(d));
+    tg->app_group = group_of(r, alias && alias->app_group ? alias->app_group : app_group_of(d), alias);
+    tg->pass_authorization =
+        alias && alias->pass_authorization != kUnset ? alias->pass_authorization == 1 : pass_authorization_of(d);
+    return OK;
+}
+
+// WSGIDispatchScript: its answers replace the target's groups and callable,
+// expanded as the directives' values are (as mod_wsgi).
+int dispatch(request_rec* r, const DispatchScript& ds, ApacheTransport& t, Target* tg)
+{
+    Runtime* rt = Runtime::current();
+    if (!rt) {
+        log_line(LogTarget::of(r), APLOG_ERR, "WSGIS0004",
+                 "Python is not available in this Apache child for the WSGIDispatchScript (see the startup errors above)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    Interpreter* in = rt->interpreter(ds.app_group ? static_group_name(r->server, ds.app_group) : std::string());
+    if (!in) return HTTP_INTERNAL_SERVER_ERROR;
+    DispatchDecision decision;
+    {
+        RequestScope current(t);
+        InterpreterScope gil(in);
+        ScriptLoad load;
+        load.path = ds.path;
+        load.seen_at = r->request_time;
+        load.reloading = reloading_of(dir_config(r));
+        load.case_sensitive = case_sensitive_of(server_config(ap_server_conf));
+        load.log = LogTarget::of(r);
+        if (int st = run_dispatch(in, t, load, &decision); st != 0) return st;
+    }
+    if (decision.process_group) tg->process_group = process_group_for(r, decision.process_group->c_str());
+    if (decision.application_group)
+        tg->app_group = group_of(r, apr_pstrdup(r->pool, decision.application_group->c_str()), alias_of(r));
+    if (decision.callable_object) tg->callable = apr_pstrdup(r->pool, decision.callable_object->c_str());
+    return OK;
+}
+
+int serve(request_rec* r, const HandlerScript* hs)
+{
+    LogTarget log = LogTarget::of(r);
     const DirConfig* d = dir_config(r);
     const ServerConfig* sc = server_config(r->server);
     const ServerConfig* main_sc = server_config(ap_server_conf);
-    std::string process_group = process_group_for(r, alias && alias->process_group ? alias->process_group
-                                                                                   : process_group_of(d));
-    if (int st = check_restrict_process(r, d, process_group); st != OK) return st;
-    const DaemonSet& daemons = daemon_set(r->server->process->pconf);
-    const DaemonGroup* daemon = nullptr;
-    if (!process_group.empty()) {
-        daemon = find_daemon_group(daemons, process_group.c_str(), r->server, ap_server_conf);
-        if (!daemon) {
-            log_fmt(log, APLOG_ERR, "WSGIS0608",
-                    "no WSGIDaemonProcess named '%s' serves this server (%s): '%s' is not run", process_group.c_str(),
-                    r->server->server_hostname ? r->server->server_hostname : "?", r->filename);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-    } else if (restrict_embedded_of(main_sc)) {
-        log_fmt(log, APLOG_ERR, "WSGIS0609",
-                "WSGIRestrictEmbedded On: '%s' is not delegated to a daemon process group (WSGIProcessGroup)",
-                r->filename);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    Runtime* rt = Runtime::current();
-    if (!daemon && !rt) {
-        log_line(log, APLOG_ERR, "WSGIS0004", "Python is not available in this Apache child (see the startup errors above)");
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    RequestSettings rs;
-    rs.script_path = r->filename;
-    rs.callable = alias && alias->callable ? alias->callable : callable_of(d);
-    rs.app_group = group_of(r, alias && alias->app_group ? alias->app_group : app_group_of(d), alias);
-    rs.reloading = reloading_of(d);
-    rs.pass_authorization =
-        alias && alias->pass_authorization != kUnset ? alias->pass_authorization == 1 : pass_authorization_of(d);
-    if (!daemon && pass_apache_request_of(d)) rs.apache_request = r;
+    Target tg;
+    if (int st = find_target(r, d, hs, &tg); st != OK) return st;
 
     // WSGIChunkedRequest Off (the default, as mod_wsgi): a body without a
     // length is refused before anything runs.
@@ -321,7 +367,6 @@ int serve(request_rec* r)
                 r->filename);
         return HTTP_LENGTH_REQUIRED;
     }
-
     // Before any Python: the body's framing and LimitRequestBody against its
     // Content-Length (413 without running the application, as mod_wsgi),
     // and the CGI variables, whose PATH_TRANSLATED is a sub-request.
@@ -334,11 +379,8 @@ int serve(request_rec* r)
                     cl, ap_get_limit_req_body(r), r->filename);
         return st;
     }
-    if (daemon && daemon->script_owner) {
-        if (int st = check_script_owner(r, *daemon); st != OK) return st;
-    }
     ApacheTransport transport(r);
-    transport.add_cgi_vars(rs.pass_authorization);
+    transport.add_cgi_vars(tg.pass_authorization);
     // WSGIMapHEADToGET: On always, Auto when an output filter that may need
     // the whole response (a content filter: deflate, substitute...) is on.
     if (r->header_only) {
@@ -346,15 +388,49 @@ int serve(request_rec* r)
         if (map == 1 || (map == 2 && r->output_filters->frec->ftype < AP_FTYPE_PROTOCOL))
             apr_table_setn(r->subprocess_env, "REQUEST_METHOD", "GET");
     }
+    if (d->dispatch)
+        if (int st = dispatch(r, *d->dispatch, transport, &tg); st != OK) return st;
+
+    if (int st = check_restrict_process(r, d, tg.process_group); st != OK) return st;
+    const DaemonSet& daemons = daemon_set(r->server->process->pconf);
+    const DaemonGroup* daemon = nullptr;
+    if (!tg.process_group.empty()) {
+        daemon = find_daemon_group(daemons, tg.process_group.c_str(), r->server, ap_server_conf);
+        if (!daemon) {
+            log_fmt(log, APLOG_ERR, "WSGIS0608",
+                    "no WSGIDaemonProcess named '%s' serves this server (%s): '%s' is not run", tg.process_group.c_str(),
+                    r->server->server_hostname ? r->server->server_hostname : "?", tg.script);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        if (daemon->script_owner)
+            if (int st = check_script_owner(r, tg.script, *daemon); st != OK) return st;
+    } else if (restrict_embedded_of(main_sc)) {
+        log_fmt(log, APLOG_ERR, "WSGIS0609",
+                "WSGIRestrictEmbedded On: '%s' is not delegated to a daemon process group (WSGIProcessGroup)",
+                tg.script);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    Runtime* rt = Runtime::current();
+    if (!daemon && !rt) {
+        log_line(log, APLOG_ERR, "WSGIS0004", "Python is not available in this Apache child (see the startup errors above)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    RequestSettings rs;
+    rs.script_path = tg.script;
+    rs.callable = tg.callable;
+    rs.app_group = tg.app_group;
+    rs.reloading = reloading_of(d);
+    rs.pass_authorization = tg.pass_authorization;
+    if (!daemon && pass_apache_request_of(d)) rs.apache_request = r;
     WSGIS_FAULT("handler");
 
     if (daemon) {
         ForwardRequest q;
-        q.script_path = r->filename;
+        q.script_path = tg.script;
         q.callable = rs.callable;
         q.app_group = rs.app_group.c_str();
         q.flags = forward_flags(r, rs, transport, sc, d);
-        q.mtime = r->finfo.mtime;
+        q.mtime = tg.mtime;
         q.request_time = r->request_time;
         q.timeout_ms = static_cast<int>(apr_time_as_msec(r->server->timeout));
         q.error_override = error_override_of(d);
@@ -369,8 +445,8 @@ int serve(request_rec* r)
     InterpreterScope gil(in);
     if (pickle_diagnostics_of(sc)) pickle_diagnostics::ensure_installed(in, r->server);
     ScriptLoad load;
-    load.path = r->filename;
-    load.mtime = r->finfo.mtime;
+    load.path = tg.script;
+    load.mtime = tg.mtime;
     load.seen_at = r->request_time;
     load.reloading = rs.reloading;
     load.ask_script = rs.reloading;
@@ -379,12 +455,24 @@ int serve(request_rec* r)
     return apache_status(serve_request(in, transport, rs, load));
 }
 
+// The WSGIHandlerScript registered for the request's handler, if any.
+const HandlerScript* handler_script_of(request_rec* r)
+{
+    const DirConfig* d = dir_config(r);
+    if (!d->handler_scripts) return nullptr;
+    return static_cast<const HandlerScript*>(apr_hash_get(d->handler_scripts, r->handler, APR_HASH_KEY_STRING));
+}
+
 int handler(request_rec* r)
 {
-    if (!r->handler || (strcmp(r->handler, kHandler) != 0 && strcmp(r->handler, "application/x-httpd-wsgi") != 0))
-        return DECLINED;
+    if (!r->handler) return DECLINED;
+    const HandlerScript* hs = nullptr;
+    if (strcmp(r->handler, kHandler) != 0 && strcmp(r->handler, "application/x-httpd-wsgi") != 0) {
+        hs = handler_script_of(r);
+        if (!hs) return DECLINED;
+    }
     if constexpr (fault::kEnabled) fault::arm(apr_table_get(r->subprocess_env, "WSGISCRIPT_FAULT"));
-    int status = hook_entry(r, HTTP_INTERNAL_SERVER_ERROR, [r] { return serve(r); });
+    int status = hook_entry(r, HTTP_INTERNAL_SERVER_ERROR, [r, hs] { return serve(r, hs); });
     fault::arm(nullptr);
     return status;
 }

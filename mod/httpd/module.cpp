@@ -24,10 +24,14 @@ namespace {
 using namespace wsgi;
 
 // mod_wsgi registers the same directive names; two modules answering to them
-// would split a configuration between them silently.
+// would split a configuration between them silently. (This module answers
+// to mod_wsgi's name too, so it looks for another module of that name.)
 int pre_config(apr_pool_t*, apr_pool_t*, apr_pool_t*)
 {
-    if (ap_find_linked_module("mod_wsgi.c")) {
+    bool other = false;
+    for (module* m = ap_top_module; m; m = m->next)
+        if (m != &wsgiscript_module && m->name && strcmp(m->name, "mod_wsgi.c") == 0) other = true;
+    if (other) {
         log_line(LogTarget::of(static_cast<server_rec*>(nullptr)), APLOG_CRIT, "WSGIS0001",
                  "mod_wsgiscript cannot run in the same server as mod_wsgi (both load: keep one LoadModule line, "
                  "e.g. 'a2dismod wsgi')");
@@ -136,10 +140,13 @@ void note_accepted_settings(server_rec* s, const ServerConfig* sc)
                 sc->accept_mutex);
 }
 
-int post_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
+// After the configuration is read, also under "apache2 -t" (which runs no
+// post_config): the daemon groups' accounts and process-group= names are
+// checked here, so a configuration test refuses what a start would.
+int check_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
 {
     int status = OK;
-    server_entry(s, "reading the daemon process groups", [&] {
+    server_entry(s, "checking the daemon process groups", [&] {
         DaemonSet& set = daemon_set(pconf);
         const ServerConfig* sc = server_config(s);
         set.shared.python_home = sc->python_home;
@@ -148,13 +155,23 @@ int post_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
             set.shared.python_path.emplace_back(reinterpret_cast<const char**>(sc->python_path->elts)[i]);
         set.shared.case_sensitive = case_sensitive_of(sc);
         set.shared.pickle_diagnostics = pickle_diagnostics_anywhere(s);
+        for (DaemonGroup* g : set.groups) g->preload.clear();
         std::string err = plan_daemon_preloads(set, s);
         if (err.empty()) err = resolve_daemon_groups(set);
         if (!err.empty()) {
             log_line(LogTarget::of(s), APLOG_CRIT, "WSGIS0603", err);
             status = HTTP_INTERNAL_SERVER_ERROR;
-            return;
         }
+    });
+    return status;
+}
+
+int post_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
+{
+    int status = OK;
+    server_entry(s, "starting the daemon process groups", [&] {
+        DaemonSet& set = daemon_set(pconf);
+        const ServerConfig* sc = server_config(s);
         // The first pass at start-up only checks the configuration; a
         // configuration test never starts anything.
         if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG ||
@@ -176,9 +193,9 @@ void child_init(apr_pool_t* pchild, server_rec* s)
             pchild, nullptr, [](void*) -> apr_status_t { close_kept_connections(); return APR_SUCCESS; },
             apr_pool_cleanup_null);
         // With WSGIRestrictEmbedded On no application runs here; Python
-        // starts only for the authentication and access hook scripts (they
-        // always run in the Apache children, as in mod_wsgi), and loads
-        // nothing in advance.
+        // starts only for the authentication and access hook scripts and
+        // dispatch scripts (they always run in the Apache children, as in
+        // mod_wsgi), and loads nothing in advance.
         bool restricted = restrict_embedded_of(server_config(s));
         if (restricted && !hook_scripts_configured(s->process->pconf)) return;
         bool pickle = pickle_diagnostics_anywhere(s);
@@ -195,6 +212,7 @@ void child_init(apr_pool_t* pchild, server_rec* s)
 void register_hooks(apr_pool_t* p)
 {
     ap_hook_pre_config(pre_config, nullptr, nullptr, APR_HOOK_MIDDLE);
+    ap_hook_check_config(check_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
     register_request_hooks();
@@ -204,8 +222,19 @@ void register_hooks(apr_pool_t* p)
 }  // namespace
 
 extern "C" {
+// Named "mod_wsgi.c" (the name <IfModule mod_wsgi.c> looks for), and also
+// exported as wsgi_module, so mod_wsgi's own configurations, which wrap
+// their directives in <IfModule mod_wsgi.c> or <IfModule wsgi_module>
+// (after "LoadModule wsgi_module .../mod_wsgiscript.so"), keep working.
 __attribute__((visibility("default"))) module AP_MODULE_DECLARE_DATA wsgiscript_module = {
-    STANDARD20_MODULE_STUFF,
+    MODULE_MAGIC_NUMBER_MAJOR,
+    MODULE_MAGIC_NUMBER_MINOR,
+    -1,
+    "mod_wsgi.c",
+    nullptr,
+    nullptr,
+    MODULE_MAGIC_COOKIE,
+    nullptr,
     wsgi::create_dir_config,
     wsgi::merge_dir_config,
     wsgi::create_server_config,
@@ -214,4 +243,6 @@ __attribute__((visibility("default"))) module AP_MODULE_DECLARE_DATA wsgiscript_
     register_hooks,
     AP_MODULE_FLAG_NONE,
 };
+__attribute__((visibility("default"))) extern module AP_MODULE_DECLARE_DATA wsgi_module
+    __attribute__((alias("wsgiscript_module")));
 }

@@ -35,6 +35,8 @@ def application(environ, start_response):
         'method': environ['REQUEST_METHOD'],
         'pid': os.getpid(),
         'group': environ.get('mod_wsgi.process_group'),
+        'app_group': environ.get('mod_wsgi.application_group'),
+        'callable': environ.get('mod_wsgi.callable_object'),
         'has_request_rec': 'apache.request_rec' in environ,
     }
     if 'apache.request_rec' in environ:
@@ -45,4 +47,10 @@ def application(environ, start_response):
     info['body_len'] = len(data)
     body = json.dumps(info).encode()
     start_response('200 OK', [('Content-Type', 'application/json'), ('X-Method', environ['REQUEST_METHOD'])])
+    return [body]
+
+
+def other_app(environ, start_response):
+    body = json.dumps({'callable': environ.get('mod_wsgi.callable_object'), 'other': True}).encode()
+    start_response('200 OK', [('Content-Type', 'application/json')])
     return [body]

@@ -120,18 +120,11 @@ for my $n (@names) {
         like $now->{cmdline}, qr/^\Q$e->{title}\E/, "$n: display-name shows as $e->{title}";
     }
     is $r->{module_process_group}, $n, "$n: mod_wsgi.process_group is '$n'";
-    TODO: {
-        local $TODO = "the environ's mod_wsgi.process_group is '' in daemon processes (pipeline/environ.cpp "
-                    . "make_template always sets the empty string)";
-        is $r->{process_group}, $n, "$n: environ['mod_wsgi.process_group'] is '$n'";
-    }
-    TODO: {
-        local $TODO = "daemon processes keep the environment of whoever started Apache (HOME=/root); mod_wsgi "
-                    . "sets HOME, and USER/LOGNAME when set, to the daemon's user";
-        is $r->{env}{HOME}, $e->{user}{home}, "$n: HOME is the daemon user's home ($e->{user}{home})";
-        is $r->{env}{USER}, $e->{user}{name}, "$n: USER is $e->{user}{name}";
-        is $r->{env}{LOGNAME}, $e->{user}{name}, "$n: LOGNAME is $e->{user}{name}";
-    }
+    is $r->{process_group}, $n, "$n: environ['mod_wsgi.process_group'] is '$n'";
+    # as mod_wsgi: HOME, and USER/LOGNAME where set, name the daemon's user
+    is $r->{env}{HOME}, $e->{user}{home}, "$n: HOME is the daemon user's home ($e->{user}{home})";
+    is $r->{env}{USER}, $e->{user}{name}, "$n: USER is $e->{user}{name}";
+    is $r->{env}{LOGNAME}, $e->{user}{name}, "$n: LOGNAME is $e->{user}{name}";
 
     my $sock = socket_path($srv, $n);
     my @st = lstat $sock;
@@ -174,7 +167,7 @@ SKIP: {
                   [ @{ $theirs->{now} }{qw(uid gid groups umask)}, $cwd ],
             "$n: uid, gid, groups, umask and cwd as under mod_wsgi";
         is $ours->{module_process_group}, $theirs->{module_process_group}, "$n: mod_wsgi.process_group as mod_wsgi's";
-        # what the TODO tests above expect is what mod_wsgi does
+        # what the tests above expect is what mod_wsgi does
         is $theirs->{process_group}, $n, "$n: reference: mod_wsgi's environ['mod_wsgi.process_group'] is '$n'";
         my $u = $groups{$n}{user};
         is_deeply [ @{ $theirs->{env} }{qw(HOME USER LOGNAME)} ], [ $u->{home}, $u->{name}, $u->{name} ],

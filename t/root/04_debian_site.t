@@ -20,7 +20,7 @@
 #    mod_wsgi configuration and both modules serve it alike);
 #  - the snippet wrapped in <IfModule mod_wsgi.c> (as Debian's own
 #    mods-available/wsgi.conf is) works under mod_wsgi; under mod_wsgiscript
-#    it is skipped (TODO: the module is not known as mod_wsgi.c).
+#    it is served too (the module answers to the name mod_wsgi.c).
 use strict;
 use warnings;
 use FindBin;
@@ -153,9 +153,6 @@ for my $case ([ 'mod_wsgiscript', $ours ], -f $mod_wsgi ? ([ 'mod_wsgi', [ wsgi_
                      conf => "IncludeOptional \$root/etc/apache2/conf-enabled/*.conf\n");
     install_site($srv->root, 1);
     ok $srv->start, "<IfModule mod_wsgi.c>, $label: apache2 starts" or do { diag $srv->slurp_log; next };
-    local $TODO = $label eq 'mod_wsgi' ? undef
-        : 'the module is named module.cpp (loaded as wsgiscript_module): <IfModule mod_wsgi.c> and <IfModule '
-          . 'wsgi_module> are false, so a snippet wrapped in them is skipped without a word';
     is scalar(@{ wait_daemons($srv, 5, 5) }), 5, "<IfModule mod_wsgi.c>, $label: the site's 5 daemon processes run";
     my($res) = get_json($srv, '/wsgidemo/whoami');
     is $res->code, 200, "<IfModule mod_wsgi.c>, $label: the app answers";

@@ -62,7 +62,7 @@ my %seen = ($first->{now}{pid} => 1);
 
 # A daemon killed: the parent starts another one.
 kill 'KILL', $first->{now}{pid};
-is wait_log($srv, qr/WSGIS0607: daemon process $first->{now}{pid} of group 'kept' was killed by signal 9/, 1), 1,
+is wait_log($srv, qr/WSGIS0607: daemon process $first->{now}{pid} of group 'kept' ended with exit status 9 \(or was killed by signal 9, Killed\); replaced by \d+/, 1), 1,
     'killed daemon: WSGIS0607 logged';
 my $r = fresh_report(\%seen);
 check('after SIGKILL', $r);

@@ -1,8 +1,9 @@
 # The auth hooks on servers of their own (t/15_auth has the rest):
 #  1. WSGIRestrictEmbedded On (a global directive): the application runs
-#     only in its daemon process group, yet the hook scripts still run in
-#     the Apache children, as in mod_wsgi (Python starts there for them
-#     alone); REMOTE_USER reaches the daemon; an embedded alias is refused.
+#     only in its daemon process group, yet the hook scripts (and a
+#     WSGIDispatchScript) still run in the Apache children, as in mod_wsgi
+#     (Python starts there for them alone); REMOTE_USER reaches the daemon;
+#     an embedded alias is refused.
 #  2. WSGIRestrictEmbedded On and a hook named only in a .htaccess file:
 #     Python is not started in the children, so the hook answers 500 with
 #     WSGIS0705 saying why (never access).
@@ -63,6 +64,11 @@ WSGIRestrictEmbedded On
 WSGIDaemonProcess s15 processes=1 threads=2
 WSGIScriptAlias /app $root/app.wsgi process-group=s15
 WSGIScriptAlias /embedded $root/app.wsgi
+# a WSGIDispatchScript also runs in the Apache child (it chooses s15 here)
+WSGIScriptAlias /dispatched $root/app.wsgi
+<Location /dispatched>
+    WSGIDispatchScript $root/dispatch.wsgi
+</Location>
 <Location /app>
     AuthType Basic
     AuthName "s15"
@@ -73,6 +79,7 @@ WSGIScriptAlias /embedded $root/app.wsgi
 CONF
     write_file("$srv->{root}/auth.wsgi", $hook);
     write_file("$srv->{root}/app.wsgi", $app);
+    write_file("$srv->{root}/dispatch.wsgi", "def process_group(environ):\n    return 's15'\n");
     ok $srv->start, "$mpm: WSGIRestrictEmbedded On with a hook script: server starts"
         or do { diag $srv->slurp_log; $srv->cleanup; next };
     my $ua = LWP::UserAgent->new(keep_alive => 1, timeout => 30);
@@ -84,6 +91,9 @@ CONF
     is $ua->get($srv->url('/app/x'), basic('spy', 'wrong'))->code, 401, "$mpm: wrong password: 401";
     my $off = length $srv->slurp_log;
     is $ua->get($srv->url('/embedded/x'))->code, 500, "$mpm: an application not delegated is still refused: 500";
+    $res = $ua->get($srv->url('/dispatched/x'));
+    is $res->code, 200, "$mpm: a WSGIDispatchScript runs in the child too (as mod_wsgi): 200";
+    like $res->decoded_content // '', qr/^None None s15 /, "$mpm: and sent the request to s15";
     Time::HiRes::sleep(0.3);
     my $log = $srv->slurp_log;
     like substr($log, $off), qr/WSGIS0609: WSGIRestrictEmbedded On/, "$mpm: WSGIS0609";
