@@ -5,6 +5,7 @@
 #include "base/boundary.h"
 #include "core/daemon_options.h"
 #include "core/fault.h"
+#include "core/hook_rules.h"
 #include "core/options.h"
 #include "core/proxy_rules.h"
 
@@ -262,6 +263,46 @@ const char* cmd_dir_flag(cmd_parms*, void* dconf, int on)
     return nullptr;
 }
 
+// Set (pconf userdata) when the main configuration names a hook or dispatch
+// script: the Apache children then start Python even under
+// WSGIRestrictEmbedded On (hook_scripts_configured()).
+constexpr char kHookScriptsKey[] = "wsgiscript.hook_scripts";
+
+// WSGIAccessScript, WSGIAuthUserScript, WSGIAuthGroupScript: a script path
+// and application-group= (core/hook_rules.h), into *slot.
+const char* set_hook_script(cmd_parms* cmd, const HookScript** slot, int argc, char* const argv[])
+{
+    if (argc < 1 || !*argv[0]) return fail(cmd, "takes a script path and application-group=NAME");
+    HookScriptOptions o;
+    for (int i = 1; i < argc; ++i)
+        if (std::string err = parse_hook_option(argv[i], o); !err.empty()) return fail(cmd, err);
+    auto* h = static_cast<HookScript*>(apr_pcalloc(cmd->pool, sizeof(HookScript)));
+    *h = HookScript{};
+    h->path = ap_server_root_relative(cmd->pool, argv[0]);
+    if (!h->path) return fail(cmd, std::string("invalid path '") + argv[0] + "'");
+    h->app_group = o.application_group ? apr_pstrdup(cmd->pool, o.application_group->c_str()) : "%{GLOBAL}";
+    h->defined_in = where_of(cmd);
+    *slot = h;
+    if (!ap_check_cmd_context(cmd, NOT_IN_HTACCESS))
+        apr_pool_userdata_setn(kHookScriptsKey, kHookScriptsKey, nullptr, cmd->pool);
+    return nullptr;
+}
+
+const char* cmd_access_script(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    return set_hook_script(cmd, &static_cast<DirConfig*>(dconf)->access_script, argc, argv);
+}
+
+const char* cmd_auth_user_script(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    return set_hook_script(cmd, &static_cast<DirConfig*>(dconf)->auth_user_script, argc, argv);
+}
+
+const char* cmd_auth_group_script(cmd_parms* cmd, void* dconf, int argc, char* const argv[])
+{
+    return set_hook_script(cmd, &static_cast<DirConfig*>(dconf)->auth_group_script, argc, argv);
+}
+
 const char* cmd_map_head_to_get(cmd_parms* cmd, void* dconf, const char* arg)
 {
     int v = !strcasecmp(arg, "Off") ? 0 : !strcasecmp(arg, "On") ? 1 : !strcasecmp(arg, "Auto") ? 2 : kUnset;
@@ -322,6 +363,7 @@ const char* cmd_dispatch_script(cmd_parms* cmd, void* dconf, int argc, char* con
     if (!ds->path) return fail(cmd, std::string("invalid path '") + argv[0] + "'");
     ds->app_group = opt_str(cmd, o.application_group);
     static_cast<DirConfig*>(dconf)->dispatch = ds;
+    apr_pool_userdata_setn(kHookScriptsKey, kHookScriptsKey, nullptr, cmd->pool);  // Python in the children
     return nullptr;
 }
 
@@ -385,6 +427,13 @@ template <typename T>
 T pick(T add, T base, T unset) { return add != unset ? add : base; }
 
 }  // namespace
+
+bool hook_scripts_configured(apr_pool_t* pconf)
+{
+    void* data = nullptr;
+    apr_pool_userdata_get(&data, kHookScriptsKey, pconf);
+    return data != nullptr;
+}
 
 void* create_server_config(apr_pool_t* p, server_rec*)
 {
@@ -473,6 +522,10 @@ void* merge_dir_config(apr_pool_t* p, void* base_v, void* add_v)
     c->reloading = pick(add->reloading, base->reloading, kUnset);
     c->pass_authorization = pick(add->pass_authorization, base->pass_authorization, kUnset);
     c->ignore_activity = pick(add->ignore_activity, base->ignore_activity, kUnset);
+    c->access_script = add->access_script ? add->access_script : base->access_script;
+    c->auth_user_script = add->auth_user_script ? add->auth_user_script : base->auth_user_script;
+    c->auth_group_script = add->auth_group_script ? add->auth_group_script : base->auth_group_script;
+    c->group_authoritative = pick(add->group_authoritative, base->group_authoritative, kUnset);
     c->chunked_request = pick(add->chunked_request, base->chunked_request, kUnset);
     c->map_head_to_get = pick(add->map_head_to_get, base->map_head_to_get, kUnset);
     c->error_override = pick(add->error_override, base->error_override, kUnset);
@@ -552,6 +605,15 @@ const command_rec directives[] = {
                       "of their kind removed"),
     AP_INIT_TAKE_ARGV("WSGITrustedProxies", WSGIS_CMD(cmd_trusted_proxies), nullptr, OR_FILEINFO,
                       "addresses or subnets (10.0.0.0/8, 2001:db8::/32) of the proxies whose headers are trusted"),
+    AP_INIT_TAKE_ARGV("WSGIAccessScript", WSGIS_CMD(cmd_access_script), nullptr, OR_AUTHCFG,
+                      "script-path [application-group=NAME]: allow_access(environ, host) decides host access"),
+    AP_INIT_TAKE_ARGV("WSGIAuthUserScript", WSGIS_CMD(cmd_auth_user_script), nullptr, OR_AUTHCFG,
+                      "script-path [application-group=NAME]: check_password()/get_realm_hash() for the "
+                      "'wsgi' authentication provider"),
+    AP_INIT_TAKE_ARGV("WSGIAuthGroupScript", WSGIS_CMD(cmd_auth_group_script), nullptr, OR_AUTHCFG,
+                      "script-path [application-group=NAME]: groups_for_user() for 'Require wsgi-group'"),
+    AP_INIT_FLAG("WSGIGroupAuthoritative", WSGIS_CMD(cmd_dir_flag<&DirConfig::group_authoritative>), nullptr, OR_AUTHCFG,
+                 "accepted for mod_wsgi configurations; no effect with httpd 2.4's Require"),
     {nullptr, {nullptr}, nullptr, 0, RAW_ARGS, nullptr},
 };
 

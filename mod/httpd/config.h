@@ -23,6 +23,13 @@ struct ScriptAlias {
     const char* defined_in = nullptr;   // "file:line" for messages
 };
 
+// WSGIAccessScript, WSGIAuthUserScript, WSGIAuthGroupScript (httpd/auth_hooks).
+struct HookScript {
+    const char* path = nullptr;        // absolute (ServerRoot-relative as written)
+    const char* app_group = nullptr;   // application-group= as written (checked: core/hook_rules.h)
+    const char* defined_in = nullptr;  // "file:line" for messages
+};
+
 struct ImportScript {
     const char* path = nullptr;
     const char* app_group = nullptr;
@@ -70,6 +77,11 @@ struct DirConfig {
     int reloading = kUnset;
     int pass_authorization = kUnset;
     int ignore_activity = kUnset;         // WSGIIgnoreActivity
+    // The authentication and access hooks (nullptr: inherit, then none).
+    const HookScript* access_script = nullptr;      // WSGIAccessScript
+    const HookScript* auth_user_script = nullptr;   // WSGIAuthUserScript
+    const HookScript* auth_group_script = nullptr;  // WSGIAuthGroupScript
+    int group_authoritative = kUnset;               // WSGIGroupAuthoritative (accepted, no effect on httpd 2.4)
     int chunked_request = kUnset;         // WSGIChunkedRequest (default Off: 411, as mod_wsgi)
     int map_head_to_get = kUnset;         // WSGIMapHEADToGET: 0 Off, 1 On, 2 Auto (default)
     int error_override = kUnset;          // WSGIErrorOverride (daemon mode)
@@ -124,6 +136,11 @@ inline DirConfig* dir_config(const request_rec* r)
 {
     return static_cast<DirConfig*>(ap_get_module_config(r->per_dir_config, &wsgiscript_module));
 }
+
+// True when the main configuration (not a .htaccess file) names a hook
+// script or a WSGIDispatchScript: with WSGIRestrictEmbedded On, Python still
+// starts in the Apache children for them, as in mod_wsgi.
+bool hook_scripts_configured(apr_pool_t* pconf);
 
 void* create_server_config(apr_pool_t* p, server_rec* s);
 void* merge_server_config(apr_pool_t* p, void* base, void* add);

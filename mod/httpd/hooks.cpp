@@ -503,6 +503,8 @@ std::string static_group_name(server_rec* s, const char* spec)
     return expand_application_group(spec, ctx);
 }
 
+std::string server_group_of(request_rec* r) { return server_group_name(r->server, request_port(r)); }
+
 void register_request_hooks()
 {
     static const char* const after_alias[] = {"mod_alias.c", nullptr};

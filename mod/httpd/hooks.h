@@ -16,6 +16,10 @@ void register_request_hooks();
 // preloading): %{GLOBAL} is "", %{SERVER} the server's name and port.
 std::string static_group_name(server_rec* s, const char* spec);
 
+// %{SERVER} of a request: the server's name and the port the connection
+// came in on (never the port a client writes in its Host header).
+std::string server_group_of(request_rec* r);
+
 // WSGIImportScript: load the configured scripts into their interpreters now
 // (child start). Failures are logged; the first request retries.
 void preload_scripts(server_rec* s);

@@ -9,6 +9,7 @@
 #include "daemon/client.h"
 #include "daemon/supervisor.h"
 #include "features/pickle_diagnostics.h"
+#include "httpd/auth_hooks.h"
 #include "httpd/config.h"
 #include "httpd/hooks.h"
 #include "pipeline/setup.h"
@@ -191,12 +192,16 @@ void child_init(apr_pool_t* pchild, server_rec* s)
         apr_pool_cleanup_register(
             pchild, nullptr, [](void*) -> apr_status_t { close_kept_connections(); return APR_SUCCESS; },
             apr_pool_cleanup_null);
-        // With WSGIRestrictEmbedded On nothing runs here: no Python at all.
-        if (restrict_embedded_of(server_config(s))) return;
+        // With WSGIRestrictEmbedded On no application runs here; Python
+        // starts only for the authentication and access hook scripts and
+        // dispatch scripts (they always run in the Apache children, as in
+        // mod_wsgi), and loads nothing in advance.
+        bool restricted = restrict_embedded_of(server_config(s));
+        if (restricted && !hook_scripts_configured(s->process->pconf)) return;
         bool pickle = pickle_diagnostics_anywhere(s);
         if (!Runtime::start(pchild, s, runtime_options(s, pickle))) return;
         if (pickle) note_configured_scripts(s);
-        preload_scripts(s);
+        if (!restricted) preload_scripts(s);
         // Starting Python frees most of what compiling its start-up code took;
         // hand those heap pages back instead of keeping them resident in every
         // child (RSS per child, issue 6).
@@ -204,13 +209,14 @@ void child_init(apr_pool_t* pchild, server_rec* s)
     });
 }
 
-void register_hooks(apr_pool_t*)
+void register_hooks(apr_pool_t* p)
 {
     ap_hook_pre_config(pre_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_check_config(check_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
     register_request_hooks();
+    register_auth_hooks(p);
 }
 
 }  // namespace

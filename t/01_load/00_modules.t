@@ -17,7 +17,8 @@ while (<$fh>) {
 close $fh;
 is_deeply [ sort keys %loaded ],
     [ sort "mpm_${mpm}_module", qw(authz_core_module authz_host_module mime_module alias_module
-          dir_module env_module setenvif_module deflate_module wsgiscript_module) ],
+          dir_module env_module setenvif_module deflate_module wsgiscript_module
+          authn_core_module auth_basic_module auth_digest_module authz_user_module) ],
     'LoadModule lines are exactly the chosen list' or diag explain \%loaded;
 ok !grep({ m{/mod_wsgi\.so$} } values %loaded), 'mod_wsgi.so is not loaded';
 like $loaded{wsgiscript_module} // '', qr{/mod_wsgiscript\.so$}, 'our module is loaded';
