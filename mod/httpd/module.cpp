@@ -8,9 +8,11 @@
 #include "core/options.h"
 #include "daemon/client.h"
 #include "daemon/supervisor.h"
+#include "features/interpreter_options.h"
 #include "features/pickle_diagnostics.h"
 #include "httpd/config.h"
 #include "httpd/hooks.h"
+#include "httpd/python_config.h"
 #include "pipeline/setup.h"
 #include "runtime/runtime.h"
 
@@ -83,6 +85,7 @@ RuntimeOptions runtime_options(server_rec* s, bool pickle_diagnostics)
     facts.threads_per_process = threads;
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, pickle_diagnostics);
+    interpreter_options::add_to(options, python_settings(s->process->pconf), "");
     return options;
 }
 
@@ -155,6 +158,7 @@ int check_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
         set.shared.case_sensitive = case_sensitive_of(sc);
         set.shared.pickle_diagnostics = pickle_diagnostics_anywhere(s);
         for (DaemonGroup* g : set.groups) g->preload.clear();
+        set.shared.python = &python_settings(pconf);
         std::string err = plan_daemon_preloads(set, s);
         if (err.empty()) err = resolve_daemon_groups(set);
         if (!err.empty()) {
@@ -194,6 +198,8 @@ void child_init(apr_pool_t* pchild, server_rec* s)
         // With WSGIRestrictEmbedded On nothing runs here: no Python at all.
         if (restrict_embedded_of(server_config(s))) return;
         bool pickle = pickle_diagnostics_anywhere(s);
+        const PythonSettings& python = python_settings(s->process->pconf);
+        if (!python.python_eggs.empty()) setenv("PYTHON_EGG_CACHE", python.python_eggs.c_str(), 1);
         if (!Runtime::start(pchild, s, runtime_options(s, pickle))) return;
         if (pickle) note_configured_scripts(s);
         preload_scripts(s);
