@@ -13,6 +13,7 @@
 #include "httpd/config.h"
 #include "httpd/hooks.h"
 #include "httpd/python_config.h"
+#include "httpd/slow_requests.h"
 #include "pipeline/setup.h"
 #include "runtime/runtime.h"
 
@@ -217,6 +218,7 @@ void register_hooks(apr_pool_t*)
     ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
     register_request_hooks();
+    register_slow_request_hook();
 }
 
 }  // namespace
