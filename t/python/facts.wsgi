@@ -35,9 +35,11 @@ def _describe(exc):
 def facts(environ):
     out = {
         'stdout_type': type(sys.stdout).__name__,
-        'stdout_is_textio': isinstance(sys.stdout, io.TextIOWrapper),
-        'stderr_is_textio': isinstance(sys.stderr, io.TextIOWrapper),
-        'errors_is_textio': isinstance(environ['wsgi.errors'], io.TextIOWrapper),
+        # type(), not isinstance(): isinstance() asks a restricted object
+        # for its __class__, which raises (as under mod_wsgi)
+        'stdout_is_textio': type(sys.stdout) is io.TextIOWrapper,
+        'stderr_is_textio': type(sys.stderr) is io.TextIOWrapper,
+        'errors_is_textio': type(environ['wsgi.errors']) is io.TextIOWrapper,
         'stdin_type': type(sys.stdin).__name__,
         'dont_write_bytecode': sys.dont_write_bytecode,
         'optimize': sys.flags.optimize,
@@ -50,7 +52,7 @@ def facts(environ):
         'egg_cache': os.environ.get('PYTHON_EGG_CACHE'),
         'path': sys.path,
         'pid': os.getpid(),
-        'signal_self': type(getattr(signal.signal, '__self__', None)).__name__,
+        'signal_intercepted': type(getattr(signal.signal, '__self__', None)) is tuple,
         'main_thread': threading.current_thread() is threading.main_thread(),
     }
     try:
