@@ -48,7 +48,7 @@ def facts(environ):
         'hash_abc': hash('abc'),
         'switch_interval': sys.getswitchinterval(),
         'warnoptions': list(sys.warnoptions),
-        'filters': [[f[0], f[2].__name__, str(f[3]) if f[3] else ''] for f in warnings.filters[:4]],
+        'filters': [[f[0], f[2].__name__, getattr(f[3], 'pattern', '').replace('\\Z', '')] for f in warnings.filters[:4]],
         'egg_cache': os.environ.get('PYTHON_EGG_CACHE'),
         'path': sys.path,
         'pid': os.getpid(),
