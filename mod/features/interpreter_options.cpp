@@ -86,9 +86,13 @@ PyMethodDef kInterceptDef = {"signal", reinterpret_cast<PyCFunction>(reinterpret
                              "signal(signalnum, handler): ignored under WSGIRestrictSignal On (logged with the "
                              "caller's stack); returns handler"};
 
+// The interceptor replaces signal() of the C module _signal, which the
+// module signal's signal() calls at each call (and imports its names from):
+// importing signal itself would cost each interpreter the enum module and
+// its classes (about 400 KiB).
 bool restrict_signal()
 {
-    PyRef signal = PyRef::steal(PyImport_ImportModule("signal"));
+    PyRef signal = PyRef::steal(PyImport_ImportModule("_signal"));
     if (!signal) return false;
     PyRef real = PyRef::steal(PyObject_GetAttrString(signal.get(), "signal"));
     if (!real) return false;

@@ -9,8 +9,8 @@
 //  - WSGIRestrictStdout On: the same for sys.stdout (print() raises).
 //    Off (the default): sys.stdout stays the error-log stream the
 //    pipeline set up.
-//  - WSGIRestrictSignal On (the default): signal.signal() is replaced by
-//    a function that installs nothing, logs WSGIS0903 with the caller's
+//  - WSGIRestrictSignal On (the default): signal.signal() (through the C
+//    module _signal's, which it calls) is replaced by a function that installs nothing, logs WSGIS0903 with the caller's
 //    stack and returns the handler it was given (mod_wsgi's behaviour), so
 //    an application cannot take SIGTERM, SIGHUP... from Apache. A process
 //    the application forked (os.fork(), multiprocessing) gets the real

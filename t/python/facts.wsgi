@@ -17,6 +17,7 @@ import io
 import json
 import os
 import signal
+import _signal
 import sys
 import threading
 import warnings
@@ -52,7 +53,7 @@ def facts(environ):
         'egg_cache': os.environ.get('PYTHON_EGG_CACHE'),
         'path': sys.path,
         'pid': os.getpid(),
-        'signal_intercepted': type(getattr(signal.signal, '__self__', None)) is tuple,
+        'signal_intercepted': type(getattr(_signal.signal, '__self__', None)) is tuple,
         'main_thread': threading.current_thread() is threading.main_thread(),
     }
     try:
