@@ -51,6 +51,11 @@ const char* set_restriction(cmd_parms* cmd, int on, int PythonSettings::*top, in
     return nullptr;
 }
 
+// The settings of the generation in force, also held here: an Apache child
+// exits without destroying pconf, and a leak checker must see them (kept in
+// pool memory it does not scan) as still reachable.
+PythonSettings* g_current_settings = nullptr;
+
 }  // namespace
 
 PythonSettings& python_settings(apr_pool_t* pconf)
@@ -60,10 +65,13 @@ PythonSettings& python_settings(apr_pool_t* pconf)
     apr_pool_userdata_get(&data, kKey, pconf);
     if (!data) {
         data = new PythonSettings;
+        g_current_settings = static_cast<PythonSettings*>(data);
         apr_pool_userdata_set(
             data, kKey,
             [](void* p) -> apr_status_t {
-                delete static_cast<PythonSettings*>(p);
+                auto* settings = static_cast<PythonSettings*>(p);
+                if (g_current_settings == settings) g_current_settings = nullptr;
+                delete settings;
                 return APR_SUCCESS;
             },
             pconf);
