@@ -7,6 +7,7 @@
 
 #include "base/httpd.h"
 #include "core/daemon_options.h"
+#include "core/python_options.h"
 #include "core/wire.h"
 
 #include <string>
@@ -53,6 +54,7 @@ struct DaemonShared {
     std::vector<std::string> python_path;         // WSGIPythonPath
     bool case_sensitive = true;
     bool pickle_diagnostics = false;  // some server has WSGIPickleDiagnostics On
+    const PythonSettings* python = nullptr;  // the interpreter-level directives (in pconf)
 };
 
 }  // namespace wsgi

@@ -4,6 +4,7 @@
 #include "base/boundary.h"
 #include "daemon/channel.h"
 #include "daemon/transport.h"
+#include "features/interpreter_options.h"
 #include "features/pickle_diagnostics.h"
 #include "pipeline/application.h"
 #include "pipeline/request_scope.h"
@@ -747,15 +748,6 @@ void preload(const DaemonGroup& g, const DaemonShared& shared, server_rec* s)
     }
 }
 
-void set_switch_interval(double seconds)
-{
-    Interpreter* main = Runtime::current()->interpreter("");
-    InterpreterScope gil(main);
-    PyRef sys = PyRef::steal(PyImport_ImportModule("sys"));
-    PyRef res = sys ? PyRef::steal(PyObject_CallMethod(sys.get(), "setswitchinterval", "d", seconds)) : PyRef();
-    if (!res) PyErr_Clear();
-}
-
 }  // namespace
 
 const char* retirement_name(int exit_status)
@@ -805,7 +797,10 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     if (!g.home.empty() && chdir(g.home.c_str()) < 0) fail_start(log, ("chdir(" + g.home + ")").c_str(), errno);
     if (!o.lang.empty()) setenv("LANG", o.lang.c_str(), 1);
     if (!o.locale.empty()) setenv("LC_ALL", o.locale.c_str(), 1);
-    if (!o.python_eggs.empty()) setenv("PYTHON_EGG_CACHE", o.python_eggs.c_str(), 1);
+    const PythonSettings default_python;
+    const PythonSettings& python = shared.python ? *shared.python : default_python;
+    const std::string& eggs = o.python_eggs.empty() ? python.python_eggs : o.python_eggs;
+    if (!eggs.empty()) setenv("PYTHON_EGG_CACHE", eggs.c_str(), 1);
     set_title(process, daemon_display_name(o));
 
     apr_pool_t* pool = nullptr;
@@ -821,8 +816,8 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     facts.threads_per_process = o.threads;
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, shared.pickle_diagnostics);
+    interpreter_options::add_to(options, python, o.name, o.switch_interval);
     if (!Runtime::start(pool, s, std::move(options))) fail_start(log, "Python could not be initialised", 0);
-    if (o.switch_interval > 0) set_switch_interval(o.switch_interval);
     log_fmt(log, APLOG_INFO, "WSGIS0600", "daemon process %d of group '%s' started (uid %u, gid %u, %d thread(s))",
             getpid(), o.name.c_str(), static_cast<unsigned>(getuid()), static_cast<unsigned>(getgid()), o.threads);
     preload(g, shared, s);

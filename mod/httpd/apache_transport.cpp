@@ -65,6 +65,36 @@ ApacheTransport::ApacheTransport(request_rec* r)
 {
 }
 
+namespace {
+
+// The request's mod_wsgi.* variables that mod_wsgi 5 puts in the CGI
+// environment (so daemon processes get them with the rest): the mount as
+// computed here, the listener, the request's start and log ids, the
+// settings. Strings, as in mod_wsgi.
+void add_mod_wsgi_vars(request_rec* r)
+{
+    apr_table_t* e = r->subprocess_env;
+    conn_rec* c = r->connection;
+    const char* script_name = apr_table_get(e, "SCRIPT_NAME");
+    const char* path_info = apr_table_get(e, "PATH_INFO");
+    apr_table_setn(e, "mod_wsgi.script_name", script_name ? script_name : "");
+    apr_table_setn(e, "mod_wsgi.path_info", path_info ? path_info : "");
+    if (!apr_table_get(e, "mod_wsgi.handler_script")) apr_table_setn(e, "mod_wsgi.handler_script", "");
+    apr_table_setn(e, "mod_wsgi.listener_host", c->local_addr && c->local_addr->hostname ? c->local_addr->hostname : "");
+    apr_table_setn(e, "mod_wsgi.listener_port", apr_psprintf(r->pool, "%d", c->local_addr ? c->local_addr->port : 0));
+    const DirConfig* d = dir_config(r);
+    const auto* core = static_cast<const core_dir_config*>(ap_get_core_module_config(r->per_dir_config));
+    bool sendfile = d->enable_sendfile == kUnset ? core->enable_sendfile == ENABLE_SENDFILE_ON : d->enable_sendfile == 1;
+    apr_table_setn(e, "mod_wsgi.enable_sendfile", sendfile ? "1" : "0");
+    apr_table_setn(e, "mod_wsgi.ignore_activity", ignore_activity_of(d) ? "1" : "0");
+    apr_table_setn(e, "mod_wsgi.request_start", apr_psprintf(r->pool, "%" APR_TIME_T_FMT, r->request_time));
+    if (!r->log_id) ap_run_generate_log_id(c, r, &r->log_id);
+    if (r->log_id) apr_table_setn(e, "mod_wsgi.request_id", r->log_id);
+    if (c->log_id) apr_table_setn(e, "mod_wsgi.connection_id", c->log_id);
+}
+
+}  // namespace
+
 void ApacheTransport::add_cgi_vars(bool pass_authorization)
 {
     ap_add_common_vars(r_);
@@ -74,6 +104,7 @@ void ApacheTransport::add_cgi_vars(bool pass_authorization)
         apr_table_setn(r_->subprocess_env, "HTTP_AUTHORIZATION", auth);
     else if (!pass_authorization)
         apr_table_unset(r_->subprocess_env, "HTTP_AUTHORIZATION");
+    add_mod_wsgi_vars(r_);
 }
 
 bool ApacheTransport::https()

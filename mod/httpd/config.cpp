@@ -8,6 +8,7 @@
 #include "core/hook_rules.h"
 #include "core/options.h"
 #include "core/proxy_rules.h"
+#include "httpd/python_config.h"
 
 #include <memory>
 #include <string>
@@ -156,6 +157,7 @@ const char* cmd_python_home(cmd_parms* cmd, void*, const char* arg)
 const char* cmd_python_path(cmd_parms* cmd, void*, const char* arg)
 {
     if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    if (InterpreterOptionsBlock* b = active_interpreter_block(cmd)) return set_block_python_path(cmd, b, arg);
     // mod_wsgi's rule: the last WSGIPythonPath wins (said at start-up, so a
     // configuration that meant to add both sees why it does not).
     ServerConfig* c = sconf(cmd);
@@ -598,6 +600,43 @@ const command_rec directives[] = {
                  "accepted for mod_wsgi's configurations: the daemon socket path never changes across restarts"),
     AP_INIT_TAKE1("WSGIAcceptMutex", WSGIS_CMD(cmd_accept_mutex), nullptr, RSRC_CONF,
                   "accepted for mod_wsgi's configurations: daemon processes accept without a mutex"),
+    // Interpreter-level directives (httpd/python_config.cpp).
+    AP_INIT_FLAG("WSGIDontWriteBytecode", WSGIS_CMD(cmd_dont_write_bytecode), nullptr, RSRC_CONF,
+                 "On: Python does not write .pyc files (python -B)"),
+    AP_INIT_TAKE1("WSGIPythonWarnings", WSGIS_CMD(cmd_python_warnings), nullptr, RSRC_CONF,
+                  "a warnings filter as python -W takes it (action:message:category:module:lineno); repeatable"),
+    AP_INIT_TAKE1("WSGIPythonOptimize", WSGIS_CMD(cmd_python_optimize), nullptr, RSRC_CONF,
+                  "0, 1 or 2: Python's optimisation level (python -O, -OO)"),
+    AP_INIT_TAKE1("WSGIPythonEggs", WSGIS_CMD(cmd_python_eggs), nullptr, RSRC_CONF,
+                  "directory for PYTHON_EGG_CACHE"),
+    AP_INIT_TAKE1("WSGIPythonHashSeed", WSGIS_CMD(cmd_python_hash_seed), nullptr, RSRC_CONF,
+                  "random or 0..4294967295: Python's hash seed (PYTHONHASHSEED)"),
+    AP_INIT_FLAG("WSGIDestroyInterpreter", WSGIS_CMD(cmd_destroy_interpreter), nullptr, RSRC_CONF,
+                 "Off: Python is not finalised when a process exits (atexit callbacks do not run)"),
+    AP_INIT_FLAG("WSGIRestrictStdin", WSGIS_CMD(cmd_restrict_stdin), nullptr, RSRC_CONF,
+                 "On: using sys.stdin raises OSError"),
+    AP_INIT_FLAG("WSGIRestrictStdout", WSGIS_CMD(cmd_restrict_stdout), nullptr, RSRC_CONF,
+                 "On: using sys.stdout (print()) raises OSError; Off: it goes to the error log"),
+    AP_INIT_FLAG("WSGIRestrictSignal", WSGIS_CMD(cmd_restrict_signal), nullptr, RSRC_CONF,
+                 "On: signal.signal() from applications is ignored, with a warning"),
+    AP_INIT_TAKE1("WSGISwitchInterval", WSGIS_CMD(cmd_switch_interval), nullptr, RSRC_CONF,
+                  "seconds: sys.setswitchinterval() in every process"),
+    AP_INIT_FLAG("WSGIPerInterpreterGIL", WSGIS_CMD(cmd_per_interpreter_gil), nullptr, RSRC_CONF,
+                 "Off only: a per-interpreter GIL needs Python 3.12"),
+    AP_INIT_FLAG("WSGIFreeThreading", WSGIS_CMD(cmd_free_threading), nullptr, RSRC_CONF,
+                 "Off only: free threading needs a free-threaded Python 3.13"),
+    AP_INIT_RAW_ARGS("<WSGIInterpreterOptions", WSGIS_CMD(cmd_interpreter_options), nullptr, RSRC_CONF,
+                     "[process-group=NAME] [application-group=NAME]: settings for the interpreters selected"),
+    AP_INIT_FLAG("WSGILazyInitialization", WSGIS_CMD(cmd_lazy_initialization), nullptr, RSRC_CONF,
+                 "On (always): Python starts in the children, never in the Apache parent"),
+    AP_INIT_FLAG("WSGIVerboseDebugging", WSGIS_CMD(cmd_verbose_debugging), nullptr, RSRC_CONF,
+                 "no effect (as in mod_wsgi 6)"),
+    AP_INIT_TAKE1("WSGISlowRequests", WSGIS_CMD(cmd_slow_requests), nullptr, RSRC_CONF,
+                  "seconds: log WSGI requests that take longer"),
+    AP_INIT_RAW_ARGS("WSGITelemetryService", WSGIS_CMD(cmd_refused_telemetry), nullptr, RSRC_CONF,
+                     "not supported (mod_wsgi 6's telemetry reporter)"),
+    AP_INIT_RAW_ARGS("WSGITelemetryOptions", WSGIS_CMD(cmd_refused_telemetry), nullptr, RSRC_CONF,
+                     "not supported (mod_wsgi 6's telemetry reporter)"),
     AP_INIT_FLAG("WSGIIgnoreActivity", WSGIS_CMD(cmd_dir_flag<&DirConfig::ignore_activity>), nullptr, RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                  "On: requests here do not count as activity for a daemon process's inactivity-timeout"),
     AP_INIT_TAKE_ARGV("WSGITrustedProxyHeaders", WSGIS_CMD(cmd_trusted_proxy_headers), nullptr, OR_FILEINFO,

@@ -8,10 +8,13 @@
 #include "core/options.h"
 #include "daemon/client.h"
 #include "daemon/supervisor.h"
+#include "features/interpreter_options.h"
 #include "features/pickle_diagnostics.h"
 #include "httpd/auth_hooks.h"
 #include "httpd/config.h"
 #include "httpd/hooks.h"
+#include "httpd/python_config.h"
+#include "httpd/slow_requests.h"
 #include "pipeline/setup.h"
 #include "runtime/runtime.h"
 
@@ -84,6 +87,7 @@ RuntimeOptions runtime_options(server_rec* s, bool pickle_diagnostics)
     facts.threads_per_process = threads;
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, pickle_diagnostics);
+    interpreter_options::add_to(options, python_settings(s->process->pconf), "");
     return options;
 }
 
@@ -156,6 +160,7 @@ int check_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
         set.shared.case_sensitive = case_sensitive_of(sc);
         set.shared.pickle_diagnostics = pickle_diagnostics_anywhere(s);
         for (DaemonGroup* g : set.groups) g->preload.clear();
+        set.shared.python = &python_settings(pconf);
         std::string err = plan_daemon_preloads(set, s);
         if (err.empty()) err = resolve_daemon_groups(set);
         if (!err.empty()) {
@@ -199,6 +204,8 @@ void child_init(apr_pool_t* pchild, server_rec* s)
         bool restricted = restrict_embedded_of(server_config(s));
         if (restricted && !hook_scripts_configured(s->process->pconf)) return;
         bool pickle = pickle_diagnostics_anywhere(s);
+        const PythonSettings& python = python_settings(s->process->pconf);
+        if (!python.python_eggs.empty()) setenv("PYTHON_EGG_CACHE", python.python_eggs.c_str(), 1);
         if (!Runtime::start(pchild, s, runtime_options(s, pickle))) return;
         if (pickle) note_configured_scripts(s);
         if (!restricted) preload_scripts(s);
@@ -217,6 +224,7 @@ void register_hooks(apr_pool_t* p)
     ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
     register_request_hooks();
     register_auth_hooks(p);
+    register_slow_request_hook();
 }
 
 }  // namespace

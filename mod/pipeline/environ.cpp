@@ -1,9 +1,19 @@
 // environ.cpp - see environ.h.
 #include "pipeline/environ.h"
 
+#include <atomic>
+
 namespace wsgi {
 
 namespace {
+
+// mod_wsgi.thread_id / thread_requests / total_requests: this process's
+// count of the threads that served requests (numbered from 1 as they
+// serve their first) and of the requests started.
+std::atomic<long> g_threads{0};
+std::atomic<long> g_requests{0};
+thread_local long t_thread_id = 0;
+thread_local long t_thread_requests = 0;
 
 PyRef intern(const char* s) { return PyRef::steal(PyUnicode_InternFromString(s)); }
 
@@ -40,7 +50,8 @@ PyRef make_template(Interpreter* in, PyObject* file_wrapper)
         !set(d, k.wsgi_run_once, Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
         !set(d, k.wsgi_file_wrapper, file_wrapper) || !set(d, k.mod_wsgi_process_group, group.get()) ||
         !set(d, k.mod_wsgi_request_handler, k.wsgi_script_handler.get()) ||
-        !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()))
+        !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()) ||
+        !set(d, k.apache_version, k.apache_version_tuple.get()))
         return {};
     return t;
 }
@@ -78,8 +89,16 @@ bool init_environ_state(Interpreter* in)
     k.path_info = intern("PATH_INFO");
     k.https_var = intern("HTTPS");
     k.http_authorization = intern("HTTP_AUTHORIZATION");
-    return k.wsgi_version && k.version_tuple && k.close && k.http_authorization &&
-           !PyErr_Occurred();
+    k.path = intern("PATH");
+    k.apache_version = intern("apache.version");
+    k.apache_version_tuple = PyRef::steal(Py_BuildValue("(iii)", AP_SERVER_MAJORVERSION_NUMBER,
+                                                        AP_SERVER_MINORVERSION_NUMBER, AP_SERVER_PATCHLEVEL_NUMBER));
+    k.mod_wsgi_script_start = intern("mod_wsgi.script_start");
+    k.mod_wsgi_thread_id = intern("mod_wsgi.thread_id");
+    k.mod_wsgi_thread_requests = intern("mod_wsgi.thread_requests");
+    k.mod_wsgi_total_requests = intern("mod_wsgi.total_requests");
+    return k.wsgi_version && k.version_tuple && k.close && k.http_authorization && k.path &&
+           k.apache_version_tuple && k.mod_wsgi_total_requests && !PyErr_Occurred();
 }
 
 PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, PyObject* input, PyObject* errors,
@@ -109,6 +128,8 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
         // Interned keys: identity is equality.
         if (kp == k.http_authorization.get()) {
             if (!rs.pass_authorization) continue;
+        } else if (kp == k.path.get()) {
+            continue;  // the server's PATH is not the application's business (as mod_wsgi)
         } else if (kp == k.path_info.get()) {
             has_path_info = true;
         } else if (kp == k.https_var.get()) {
@@ -133,6 +154,18 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
         !set(d, k.script_file, script_name.get()))
         return {};
     if (https && !has_https && !set(d, k.https_var, k.one.get())) return {};
+    // What mod_wsgi adds when the application is about to run: the time (as
+    // a string of microseconds since the epoch), this thread's number and
+    // request count, the process's request count.
+    if (!t_thread_id) t_thread_id = ++g_threads;
+    long total = ++g_requests;
+    char start[32];
+    snprintf(start, sizeof start, "%" APR_TIME_T_FMT, apr_time_now());
+    if (!set(d, k.mod_wsgi_script_start, PyRef::steal(PyUnicode_FromString(start)).get()) ||
+        !set(d, k.mod_wsgi_thread_id, PyRef::steal(PyLong_FromLong(t_thread_id)).get()) ||
+        !set(d, k.mod_wsgi_thread_requests, PyRef::steal(PyLong_FromLong(t_thread_requests++)).get()) ||
+        !set(d, k.mod_wsgi_total_requests, PyRef::steal(PyLong_FromLong(total)).get()))
+        return {};
     if (rs.apache_request) {  // WSGIPassApacheRequest On: for C code that knows Apache (mod_wsgi's capsule)
         PyRef capsule = PyRef::steal(PyCapsule_New(rs.apache_request, nullptr, nullptr));
         if (!capsule || PyDict_SetItemString(d, "apache.request_rec", capsule.get()) < 0) return {};

@@ -5,6 +5,7 @@
 #include "base/py_ref.h"
 #include "core/fault.h"
 #include "pipeline/request_scope.h"
+#include "runtime/runtime.h"
 
 #include <string>
 
@@ -54,18 +55,9 @@ void flush_pending(LogObject* self)
     }
 }
 
-bool write_str(LogObject* self, PyObject* text)
+// Complete lines go out now; the rest waits for its newline (bounded).
+void append_text(LogObject* self, std::string_view data)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "write() argument must be str, not %.100s",
-                     Py_TYPE(text)->tp_name);
-        return false;
-    }
-    WSGIS_FAULT("log.write");
-    Py_ssize_t n = 0;
-    const char* u = PyUnicode_AsUTF8AndSize(text, &n);
-    if (!u) return false;
-    std::string_view data(u, static_cast<size_t>(n));
     std::string* pending = pending_of(self);
     size_t last_nl = data.rfind('\n');
     if (last_nl != std::string_view::npos) {
@@ -86,14 +78,39 @@ bool write_str(LogObject* self, PyObject* text)
         data.remove_prefix(take);
     }
     pending->append(data);
+}
+
+// The bytes of what write() was given: a str (encoded as UTF-8, lone
+// surrogates escaped) or any bytes-like object (bytes, bytearray,
+// memoryview), which is what io.TextIOWrapper hands its buffer.
+bool write_data(LogObject* self, PyObject* data, Py_ssize_t* written)
+{
+    WSGIS_FAULT("log.write");
+    if (PyUnicode_Check(data)) {
+        PyRef bytes = PyRef::steal(PyUnicode_AsEncodedString(data, "utf-8", "backslashreplace"));
+        if (!bytes) return false;
+        append_text(self, std::string_view(PyBytes_AS_STRING(bytes.get()), static_cast<size_t>(PyBytes_GET_SIZE(bytes.get()))));
+        *written = PyUnicode_GetLength(data);
+        return true;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) {
+        PyErr_Format(PyExc_TypeError, "write() argument must be str or a bytes-like object, not %.100s",
+                     Py_TYPE(data)->tp_name);
+        return false;
+    }
+    append_text(self, std::string_view(static_cast<const char*>(view.buf), static_cast<size_t>(view.len)));
+    *written = view.len;
+    PyBuffer_Release(&view);
     return true;
 }
 
-PyObject* Log_write(PyObject* self, PyObject* text)
+PyObject* Log_write(PyObject* self, PyObject* data)
 {
     return py_entry([&]() -> PyObject* {
-        if (!write_str(reinterpret_cast<LogObject*>(self), text)) return nullptr;
-        return PyLong_FromSsize_t(PyUnicode_GetLength(text));
+        Py_ssize_t n = 0;
+        if (!write_data(reinterpret_cast<LogObject*>(self), data, &n)) return nullptr;
+        return PyLong_FromSsize_t(n);
     });
 }
 
@@ -102,8 +119,9 @@ PyObject* Log_writelines(PyObject* self, PyObject* lines)
     return py_entry([&]() -> PyObject* {
         PyRef it = PyRef::steal(PyObject_GetIter(lines));
         if (!it) return nullptr;
+        Py_ssize_t n = 0;
         while (PyRef item = PyRef::steal(PyIter_Next(it.get())))
-            if (!write_str(reinterpret_cast<LogObject*>(self), item.get())) return nullptr;
+            if (!write_data(reinterpret_cast<LogObject*>(self), item.get(), &n)) return nullptr;
         if (PyErr_Occurred()) return nullptr;
         Py_RETURN_NONE;
     });
@@ -119,6 +137,8 @@ PyObject* Log_flush(PyObject* self, PyObject*)
 
 PyObject* Log_false(PyObject*, PyObject*) { Py_RETURN_FALSE; }
 PyObject* Log_true(PyObject*, PyObject*) { Py_RETURN_TRUE; }
+
+PyObject* Log_close(PyObject*, PyObject*) { Py_RETURN_NONE; }
 
 PyObject* Log_fileno(PyObject*, PyObject*)
 {
@@ -151,6 +171,7 @@ PyMethodDef Log_methods[] = {
     {"seekable", Log_false, METH_NOARGS, nullptr},
     {"writable", Log_true, METH_NOARGS, nullptr},
     {"fileno", Log_fileno, METH_NOARGS, nullptr},
+    {"close", Log_close, METH_NOARGS, "Does nothing: the error log stays open."},
     {nullptr, nullptr, 0, nullptr},
 };
 
@@ -170,7 +191,7 @@ PyTypeObject LogStreamType = [] {
     t.tp_basicsize = sizeof(LogObject);
     t.tp_dealloc = Log_dealloc;
     t.tp_flags = Py_TPFLAGS_DEFAULT;
-    t.tp_doc = "Apache error log as a text stream";
+    t.tp_doc = "the Apache error log as a byte stream (the buffer of wsgi.errors, sys.stdout, sys.stderr)";
     t.tp_methods = Log_methods;
     t.tp_getset = Log_getset;
     return t;
@@ -178,7 +199,15 @@ PyTypeObject LogStreamType = [] {
 
 namespace {
 
-PyObject* make_stream(const LogTarget& target, bool per_request, int level, const char* name)
+// io.TextIOWrapper, the type of wsgi.errors and sys.stdout/sys.stderr as
+// mod_wsgi makes them (applications and libraries such as Mercurial use
+// their .buffer for bytes), found once per interpreter.
+struct LogStreamState : InterpreterState {
+    PyRef text_wrapper;
+    PyRef encoding, errors;
+};
+
+PyObject* make_buffer(const LogTarget& target, bool per_request, int level, const char* name)
 {
     auto* self = PyObject_New(LogObject, &LogStreamType);
     if (!self) return nullptr;
@@ -188,6 +217,45 @@ PyObject* make_stream(const LogTarget& target, bool per_request, int level, cons
     self->name = name;
     self->pending = nullptr;
     return reinterpret_cast<PyObject*>(self);
+}
+
+// TextIOWrapper(buffer, 'utf-8', 'backslashreplace', None, line_buffering=False,
+// write_through=True): every write() reaches the buffer at once, which
+// logs whole lines and keeps an unfinished one (so a partial line is not
+// logged early by line buffering).
+PyObject* make_stream(const LogTarget& target, bool per_request, int level, const char* name)
+{
+    Interpreter* in = Interpreter::current();
+    if (!in) {
+        PyErr_SetString(PyExc_RuntimeError, "mod_wsgiscript: no interpreter for the log stream");
+        return nullptr;
+    }
+    LogStreamState& st = in->state<LogStreamState>();
+    if (!st.text_wrapper) {
+        PyRef io = PyRef::steal(PyImport_ImportModule("io"));
+        PyRef type = io ? PyRef::steal(PyObject_GetAttrString(io.get(), "TextIOWrapper")) : PyRef();
+        PyRef encoding = PyRef::steal(PyUnicode_InternFromString("utf-8"));
+        PyRef errors = PyRef::steal(PyUnicode_InternFromString("backslashreplace"));
+        if (!type || !encoding || !errors) return nullptr;
+        st.text_wrapper = type;
+        st.encoding = encoding;
+        st.errors = errors;
+    }
+    PyRef buffer = PyRef::steal(make_buffer(target, per_request, level, name));
+    if (!buffer) return nullptr;
+    PyObject* args[] = {buffer.get(), st.encoding.get(), st.errors.get(), Py_None, Py_False, Py_True};
+    return PyObject_Vectorcall(st.text_wrapper.get(), args, 6, nullptr);
+}
+
+// The LogObject under a stream made here (borrowed), or nullptr.
+LogObject* buffer_of(PyObject* stream)
+{
+    PyRef buffer = PyRef::steal(PyObject_GetAttrString(stream, "buffer"));
+    if (!buffer || !PyObject_TypeCheck(buffer.get(), &LogStreamType)) {
+        PyErr_Clear();
+        return nullptr;
+    }
+    return reinterpret_cast<LogObject*>(buffer.get());  // the stream keeps it alive
 }
 
 }  // namespace
@@ -204,7 +272,8 @@ PyObject* process_log_stream(server_rec* s, int level, const char* name)
 
 void log_stream_detach(PyObject* stream)
 {
-    auto* self = reinterpret_cast<LogObject*>(stream);
+    LogObject* self = buffer_of(stream);
+    if (!self) return;
     py_entry_void([&] { flush_pending(self); });
     self->target = LogTarget::of(self->target.s);
 }

@@ -113,6 +113,32 @@ bool make_mod_wsgi_module(Interpreter* in, const ProcessFacts& facts)
            add_to_module(mp, "application_group", PyRef::steal(PyUnicode_FromString(in->name().c_str()))) &&
            add_to_module(mp, "maximum_processes", PyRef::steal(PyLong_FromLong(facts.maximum_processes))) &&
            add_to_module(mp, "threads_per_process", PyRef::steal(PyLong_FromLong(facts.threads_per_process))) &&
+           add_to_module(mp, "FileWrapper", PyRef::borrow(reinterpret_cast<PyObject*>(&FileWrapperType))) &&
+           add_to_sys_modules(mp);
+}
+
+// The module apache, as mod_wsgi makes it: the server's version, its MPM
+// and the MPM's processes and threads (also in a daemon process, where
+// mod_wsgi.* says the daemon's).
+bool make_apache_module()
+{
+    PyRef m = PyRef::steal(PyModule_New("apache"));
+    if (!m) return false;
+    int threads = 1, processes = 1;
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
+    ap_mpm_query(AP_MPMQ_MAX_DAEMONS, &processes);
+    const char* description = ap_get_server_description();
+    const char* mpm = ap_show_mpm();
+    const char* built = ap_get_server_built();
+    PyObject* mp = m.get();
+    return add_to_module(mp, "version", PyRef::steal(Py_BuildValue("(iii)", AP_SERVER_MAJORVERSION_NUMBER,
+                                                                  AP_SERVER_MINORVERSION_NUMBER,
+                                                                  AP_SERVER_PATCHLEVEL_NUMBER))) &&
+           add_to_module(mp, "maximum_processes", PyRef::steal(PyLong_FromLong(processes > 0 ? processes : 1))) &&
+           add_to_module(mp, "threads_per_process", PyRef::steal(PyLong_FromLong(threads > 0 ? threads : 1))) &&
+           add_to_module(mp, "description", PyRef::steal(PyUnicode_DecodeLatin1(description, strlen(description), nullptr))) &&
+           add_to_module(mp, "mpm_name", PyRef::steal(PyUnicode_DecodeLatin1(mpm, strlen(mpm), nullptr))) &&
+           add_to_module(mp, "build_date", PyRef::steal(PyUnicode_DecodeLatin1(built, strlen(built), nullptr))) &&
            add_to_sys_modules(mp);
 }
 
@@ -124,7 +150,7 @@ void add_pipeline(RuntimeOptions& options, const ProcessFacts& facts)
         options.types.push_back(t);
     options.private_functions.push_back(kPipelineFunctions);
     options.setup.push_back(init_environ_state);
-    options.setup.push_back([facts](Interpreter* in) { return make_mod_wsgi_module(in, facts); });
+    options.setup.push_back([facts](Interpreter* in) { return make_mod_wsgi_module(in, facts) && make_apache_module(); });
     options.setup.push_back([](Interpreter*) {
         Runtime* rt = Runtime::current();
         return redirect_stdio(rt ? rt->main_server() : nullptr);

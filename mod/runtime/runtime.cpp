@@ -41,16 +41,32 @@ bool file_exists(const char* path, apr_pool_t* p)
 }
 
 // A PyConfig for WSGIPythonHome (a plain installation or a virtual
-// environment, recognised by its pyvenv.cfg).
-PyStatus configure(PyConfig* config, const char* home, apr_pool_t* p)
+// environment, recognised by its pyvenv.cfg) and the process-wide settings
+// (WSGIDontWriteBytecode, WSGIPythonOptimize, WSGIPythonWarnings,
+// WSGIPythonHashSeed): what python -B, -O, -W and PYTHONHASHSEED set.
+PyStatus configure(PyConfig* config, const RuntimeOptions& o, apr_pool_t* p)
 {
+    const char* home = o.python_home;
     PyConfig_InitPythonConfig(config);
     config->install_signal_handlers = 0;
     config->parse_argv = 0;
     config->user_site_directory = 0;
     config->configure_c_stdio = 0;
     config->buffered_stdio = 0;
+    if (!o.write_bytecode) config->write_bytecode = 0;
+    config->optimization_level = o.optimization_level;
+    if (o.use_hash_seed) {
+        config->use_hash_seed = 1;
+        config->hash_seed = o.hash_seed;
+    }
     PyStatus st;
+    for (const std::string& w : o.warn_options) {
+        wchar_t* wide = Py_DecodeLocale(w.c_str(), nullptr);
+        if (!wide) return PyStatus_Error("WSGIPythonWarnings: a filter could not be decoded");
+        st = PyWideStringList_Append(&config->warnoptions, wide);
+        PyMem_RawFree(wide);
+        if (PyStatus_Exception(st)) return st;
+    }
     wchar_t* argv[] = {const_cast<wchar_t*>(L"mod_wsgi")};
     st = PyConfig_SetArgv(config, 1, argv);
     if (PyStatus_Exception(st)) return st;
@@ -83,16 +99,19 @@ PyThreadState* main_thread_state()
     return ts;
 }
 
-bool add_python_path(const std::vector<std::string>& dirs)
+// WSGISwitchInterval (or a daemon's switch-interval=): one value for the
+// process, whose interpreters share one GIL. GIL held.
+void set_switch_interval(double seconds, server_rec* s)
 {
-    if (dirs.empty()) return true;
-    PyRef site = PyRef::steal(PyImport_ImportModule("site"));
-    if (!site) return false;
-    for (const std::string& dir : dirs) {
-        PyRef res = PyRef::steal(PyObject_CallMethod(site.get(), "addsitedir", "s", dir.c_str()));
-        if (!res) return false;
+    PyRef sys = PyRef::steal(PyImport_ImportModule("sys"));
+    PyRef res = sys ? PyRef::steal(PyObject_CallMethod(sys.get(), "setswitchinterval", "d", seconds)) : PyRef();
+    if (!res) {
+        log_exception(LogTarget::of(s), APLOG_ERR, "WSGIS0907",
+                      "sys.setswitchinterval(" + std::to_string(seconds) + ") failed");
+        return;
     }
-    return true;
+    log_fmt(LogTarget::of(s), APLOG_INFO, "WSGIS0907", "switch interval set to %.6f s in process %" APR_PID_T_FMT,
+            seconds, getpid());
 }
 
 // Run the interpreter's atexit callbacks and flush its stdout/stderr.
@@ -185,6 +204,38 @@ void drop_other_thread_states(Interpreter* in, PyThreadState* keep)
 
 }  // namespace
 
+bool add_site_directories(const std::vector<std::string>& dirs)
+{
+    if (dirs.empty()) return true;
+    PyRef site = PyRef::steal(PyImport_ImportModule("site"));
+    PyObject* path = PySys_GetObject("path");  // borrowed
+    if (!site || !path || !PyList_Check(path)) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "sys.path is not a list");
+        return false;
+    }
+    PyRef before = PyRef::steal(PySequence_List(path));
+    if (!before) return false;
+    for (const std::string& dir : dirs) {
+        PyRef res = PyRef::steal(PyObject_CallMethod(site.get(), "addsitedir", "s", dir.c_str()));
+        if (!res) return false;
+    }
+    // What addsitedir() appended (the directories and their .pth entries)
+    // goes in front, in its order: the way mod_wsgi orders WSGIPythonPath.
+    path = PySys_GetObject("path");
+    if (!path || !PyList_Check(path)) return true;
+    PyRef added = PyRef::steal(PyList_New(0));
+    PyRef kept = PyRef::steal(PyList_New(0));
+    if (!added || !kept) return false;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(path); ++i) {
+        PyObject* item = PyList_GET_ITEM(path, i);  // borrowed
+        int old = PySequence_Contains(before.get(), item);
+        if (old < 0 || PyList_Append(old ? kept.get() : added.get(), item) < 0) return false;
+    }
+    if (PyList_GET_SIZE(added.get()) == 0) return true;
+    PyRef all = PyRef::steal(PySequence_Concat(added.get(), kept.get()));
+    return all && PyList_SetSlice(path, 0, PyList_GET_SIZE(path), all.get()) == 0;
+}
+
 PythonActivity::PythonActivity() { ++t_python_activity; }
 PythonActivity::~PythonActivity() { --t_python_activity; }
 bool PythonActivity::on_this_thread() { return t_python_activity > 0; }
@@ -222,7 +273,7 @@ Runtime* Runtime::start(apr_pool_t* pool, server_rec* s, RuntimeOptions options)
 {
     if (g_runtime) return g_runtime;
     PyConfig config;
-    PyStatus st = configure(&config, options.python_home, pool);
+    PyStatus st = configure(&config, options, pool);
     if (!PyStatus_Exception(st)) st = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(st)) {
@@ -265,6 +316,7 @@ Runtime* Runtime::start(apr_pool_t* pool, server_rec* s, RuntimeOptions options)
     log_fmt(LogTarget::of(s), APLOG_INFO, "WSGIS0003",
             "Python %s initialised in process %" APR_PID_T_FMT " (multithread %d, multiprocess %d)", PY_VERSION,
             getpid(), rt->multithread(), rt->multiprocess());
+    if (rt->options_.switch_interval > 0) set_switch_interval(rt->options_.switch_interval, s);
     apr_pool_cleanup_register(pool, rt.get(), shutdown, apr_pool_cleanup_null);
     return rt.release();
 }
@@ -315,7 +367,7 @@ bool Runtime::init_interpreter(Interpreter* in)
     PyRef capsule = PyRef::steal(PyCapsule_New(in, kInterpreterKey, nullptr));
     bool ok = dict && capsule && PyDict_SetItemString(dict, kInterpreterKey, capsule.get()) == 0 &&
               install_private_module(options_.multithread, options_.private_functions) &&
-              install_package_finder() && add_python_path(options_.python_path);
+              install_package_finder() && add_site_directories(options_.python_path);
     for (size_t i = 0; ok && i < options_.setup.size(); ++i) ok = options_.setup[i](in);
     if (!ok)
         log_fmt(LogTarget::of(main_server_), APLOG_ERR, "WSGIS0503", "setting up interpreter '%s' failed: %s",
@@ -348,6 +400,15 @@ apr_status_t Runtime::shutdown(void* self)
 bool Runtime::stop()
 {
     g_runtime = nullptr;
+    if (!options_.destroy_interpreters) {
+        // WSGIDestroyInterpreter Off (mod_wsgi's meaning): nothing of
+        // Python's shutdown runs; the process exit ends it all.
+        log_fmt(LogTarget::of(main_server_), APLOG_INFO, "WSGIS0904",
+                "process %" APR_PID_T_FMT " exits without finalising Python (WSGIDestroyInterpreter Off): atexit "
+                "callbacks do not run",
+                getpid());
+        return false;
+    }
     if (PythonActivity::on_this_thread()) {
         // The process's exit runs inside a signal handler (prefork's SIGTERM)
         // that interrupted this thread's own Python work: taking the GIL

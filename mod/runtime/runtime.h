@@ -96,6 +96,16 @@ struct RuntimeOptions {
     const char* python_home = nullptr;     // WSGIPythonHome: an installation or a virtual environment
     std::vector<std::string> python_path;  // WSGIPythonPath: site.addsitedir() in every interpreter
     bool multithread = false, multiprocess = true;
+    // Fixed for the process when Python starts (PyConfig), the same in
+    // every interpreter: WSGIDontWriteBytecode, WSGIPythonOptimize,
+    // WSGIPythonWarnings, WSGIPythonHashSeed.
+    bool write_bytecode = true;
+    int optimization_level = 0;
+    std::vector<std::string> warn_options;
+    bool use_hash_seed = false;            // false: random
+    unsigned long hash_seed = 0;
+    double switch_interval = 0;            // > 0: sys.setswitchinterval() at start
+    bool destroy_interpreters = true;      // WSGIDestroyInterpreter Off: false
     // Made ready once, in the main interpreter, before any interpreter is set up.
     std::vector<PyTypeObject*> types;
     // Functions of the builtin module _wsgiscript (tables ending with a
@@ -105,6 +115,12 @@ struct RuntimeOptions {
     // current); false with a Python error set fails that interpreter.
     std::vector<std::function<bool(Interpreter*)>> setup;
 };
+
+// site.addsitedir() for each directory, then what that added to sys.path
+// (the directories and the entries of their .pth files) moved to its front,
+// in order: how WSGIPythonPath (and a block's) takes effect. GIL held;
+// false with a Python error set.
+bool add_site_directories(const std::vector<std::string>& dirs);
 
 class Runtime {
 public:

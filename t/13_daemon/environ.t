@@ -7,6 +7,8 @@
 #   HTTP_X_D13_GROUP and D13_GROUP      the header and the variable chosen
 #   mod_wsgi.process_group              '' / 'd13'
 #   wsgi.multithread, wsgi.multiprocess the MPM's / the group's
+#   mod_wsgi.request_start, script_start, request_id, thread_id,
+#   thread_requests, total_requests      the request's and the process's
 # Every other key, its value (str) or its type (wsgi.input, wsgi.errors,
 # wsgi.file_wrapper, wsgi.version ...) is the same; also for a POST with a
 # query string, a body and odd headers, and with WSGIPassAuthorization's
@@ -23,7 +25,9 @@ use DaemonTest qw(json_body);
 
 my $ua = ua();
 my %process_keys = map { $_ => 1 } qw(HTTP_X_D13_GROUP D13_GROUP mod_wsgi.process_group
-                                      wsgi.multithread wsgi.multiprocess);
+                                      wsgi.multithread wsgi.multiprocess
+                                      mod_wsgi.request_start mod_wsgi.script_start mod_wsgi.request_id
+                                      mod_wsgi.thread_id mod_wsgi.thread_requests mod_wsgi.total_requests);
 
 sub environ_of {
     my($method, $group, $body) = @_;

@@ -1,0 +1,69 @@
+# The environ keys and the modules mod_wsgi and apache that mod_wsgi 5 gives
+# applications, embedded and in a daemon process (t/python/facts.wsgi
+# /facts); PATH is not passed.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Apache::Test ();
+use WsgiTest qw(ua url);
+use PepTest qw(json_of hostport);
+
+my $ua = ua();
+my($port) = hostport() =~ /:(\d+)$/;
+my $mpm = $ENV{WSGISCRIPT_MPM} || 'event';
+
+for my $case ([ embedded => '/py17/default', '', 'py17-default' ], [ daemon => '/py17/d-open', 'py17', 'py17-d-open' ]) {
+    my($where, $mount, $pgroup, $agroup) = @$case;
+    my $t0 = time;
+    my $r1 = json_of($ua->get(url("$mount/facts"))->decoded_content) || {};
+    my $r2 = json_of($ua->get(url("$mount/facts"))->decoded_content) || {};
+    my $e = $r2->{environ} || {};
+    ok !exists $e->{PATH}, "$where: PATH is not in the environ";
+    like $e->{'mod_wsgi.script_start'} // '', qr/^\d{16}$/, "$where: mod_wsgi.script_start, microseconds as a string";
+    like $e->{'mod_wsgi.request_start'} // '', qr/^\d{16}$/, "$where: mod_wsgi.request_start, microseconds as a string";
+    ok abs(($e->{'mod_wsgi.request_start'} // 0) / 1e6 - $t0) < 30, "$where: ... of this request";
+    ok(($e->{'mod_wsgi.script_start'} // 0) >= ($e->{'mod_wsgi.request_start'} // 1), "$where: script_start >= request_start");
+    like $e->{'mod_wsgi.request_id'} // '', qr/^\S+$/, "$where: mod_wsgi.request_id";
+    isnt $e->{'mod_wsgi.request_id'}, $r1->{environ}{'mod_wsgi.request_id'}, "$where: ... differs from the previous request's";
+    like $e->{'mod_wsgi.thread_id'} // '', qr/^\d+$/, "$where: mod_wsgi.thread_id (int)";
+    like $e->{'mod_wsgi.thread_requests'} // '', qr/^\d+$/, "$where: mod_wsgi.thread_requests (int)";
+    ok(($e->{'mod_wsgi.total_requests'} // 0) > ($r1->{environ}{'mod_wsgi.total_requests'} // 0) ||
+       $r1->{pid} != $r2->{pid}, "$where: mod_wsgi.total_requests counts up in a process");
+    is $e->{'mod_wsgi.listener_port'}, $port, "$where: mod_wsgi.listener_port";
+    ok exists $e->{'mod_wsgi.listener_host'}, "$where: mod_wsgi.listener_host";
+    is $e->{'mod_wsgi.script_name'}, $mount, "$where: mod_wsgi.script_name";
+    is $e->{'mod_wsgi.path_info'}, '/facts', "$where: mod_wsgi.path_info";
+    is $e->{'mod_wsgi.handler_script'}, '', "$where: mod_wsgi.handler_script ''";
+    is $e->{'mod_wsgi.enable_sendfile'}, '0', "$where: mod_wsgi.enable_sendfile";
+    is $e->{'mod_wsgi.ignore_activity'}, '0', "$where: mod_wsgi.ignore_activity";
+    is $e->{'mod_wsgi.process_group'}, $pgroup, "$where: mod_wsgi.process_group";
+    is $e->{'mod_wsgi.application_group'}, $agroup, "$where: mod_wsgi.application_group";
+    is $e->{'mod_wsgi.callable_object'}, 'application', "$where: mod_wsgi.callable_object";
+    is $e->{'mod_wsgi.script_reloading'}, '1', "$where: mod_wsgi.script_reloading";
+    is $e->{'mod_wsgi.request_handler'}, 'wsgi-script', "$where: mod_wsgi.request_handler";
+    is_deeply $e->{'mod_wsgi.version'}, [4, 9, 4], "$where: mod_wsgi.version";
+    is scalar(@{ $e->{'apache.version'} || [] }), 3, "$where: apache.version, a 3-tuple";
+    is $e->{'apache.version'}[0], 2, "$where: ... of Apache 2";
+
+    my $m = $r2->{mod_wsgi} || {};
+    is $m->{process_group}, $pgroup, "$where: mod_wsgi.process_group (module)";
+    is $m->{application_group}, $agroup, "$where: mod_wsgi.application_group (module)";
+    is $m->{FileWrapper}, 'type', "$where: mod_wsgi.FileWrapper";
+    is_deeply $m->{version}, [4, 9, 4], "$where: mod_wsgi.version (module)";
+    like $m->{maximum_processes} // '', qr/^\d+$/, "$where: mod_wsgi.maximum_processes";
+    like $m->{threads_per_process} // '', qr/^\d+$/, "$where: mod_wsgi.threads_per_process";
+    if ($where eq 'daemon') {
+        is $m->{threads_per_process}, 2, 'daemon: threads_per_process is the group\'s threads=';
+    }
+    my $a = $r2->{apache} || {};
+    is_deeply $a->{version}, $e->{'apache.version'}, "$where: apache.version (module)";
+    is $a->{mpm_name}, $mpm, "$where: apache.mpm_name (ap_show_mpm())";
+    like $a->{description} // '', qr{^Apache/2\.}, "$where: apache.description";
+    like $a->{build_date} // '', qr/\d{4}/, "$where: apache.build_date";
+    like $a->{maximum_processes} // '', qr/^\d+$/, "$where: apache.maximum_processes";
+    like $a->{threads_per_process} // '', qr/^\d+$/, "$where: apache.threads_per_process";
+}
+
+done_testing;

@@ -1,0 +1,1 @@
+WHERE = 'lib_block'
