@@ -16,7 +16,7 @@ use JSON::PP ();
 use Time::HiRes ();
 use WsgiServer;
 
-our @EXPORT_OK = qw(lifecycle_server connect_http send_get read_response get_json
+our @EXPORT_OK = qw(lifecycle_server connect_http send_get send_request read_response get_json
                     alive wait_gone daemon_pids mark_path rss_kb);
 
 # new WsgiServer; $conf may use $root and $app (the staged script)
@@ -48,8 +48,22 @@ sub send_get {
     print {$sock} "GET $path HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: $conn\r\n\r\n";
 }
 
+# send METHOD $path with $body (if defined) on $sock
+sub send_request {
+    my($sock, $method, $path, $body, $close) = @_;
+    my $conn = $close ? 'close' : 'keep-alive';
+    my $len = defined $body ? "Content-Length: " . length($body) . "\r\nContent-Type: application/octet-stream\r\n" : '';
+    my $msg = "$method $path HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: $conn\r\n$len\r\n" . ($body // '');
+    while (length $msg) {
+        my $n = syswrite $sock, $msg;
+        return 0 unless $n;
+        substr($msg, 0, $n) = '';
+    }
+    return 1;
+}
+
 # one response from $sock (Content-Length or chunked or to EOF), waiting up to
-# $timeout s: { code, body, json, secs (from $t0 if given), error }
+# $timeout s: { code, head, body, json, secs (from $t0 if given), error }
 sub read_response {
     my($sock, $timeout, $t0) = @_;
     my $deadline = Time::HiRes::time() + ($timeout || 60);
@@ -65,6 +79,7 @@ sub read_response {
     while ($buf !~ /\r\n\r\n/) { $more->() or do { $r{error} = length $buf ? 'cut in the head' : 'closed'; return done(\%r, $t0) } }
     my($head, $rest) = split /\r\n\r\n/, $buf, 2;
     ($r{code}) = $head =~ m{^HTTP/1\.\d (\d{3})};
+    $r{head} = $head;
     $buf = $rest;
     if ($head =~ /^Content-Length:\s*(\d+)/mi) {
         my $n = $1;

@@ -18,11 +18,13 @@ to do (each action is one lifecycle option's trigger or probe).
                     (response-buffer-size); the client checks every byte
     ?do=stream&mb=N  yield N MiB in 1 MiB pieces; close() writes how much
                     was taken to LOGS/lc/<mark>.closed (response-socket-timeout)
+    ?do=echo        read the request body: answer its length and MD5
     ?do=info        the process's settings: nice value, switch interval,
                     this thread's stack size, a recursion that works
     ?done=NAME      last, write LOGS/lc/NAME (the request ran to its end)
 """
 import ctypes
+import hashlib
 import json
 import os
 import sys
@@ -45,6 +47,7 @@ def mark(name):
 def answer(start_response, data, headers=()):
     data.setdefault('pid', os.getpid())
     data.setdefault('group', mod_wsgi.process_group)
+    data.setdefault('script', os.path.basename(__file__))
     body = json.dumps(data, sort_keys=True).encode()
     start_response('200 OK', [('Content-Type', 'application/json'),
                               ('Content-Length', str(len(body)))] + list(headers))
@@ -125,6 +128,9 @@ def application(environ, start_response):
     elif do == 'stream':
         start_response('200 OK', [('Content-Type', 'application/octet-stream'), ('X-Pid', str(os.getpid()))])
         return Stream(int(q['mb']), q.get('mark'))
+    elif do == 'echo':
+        body = environ['wsgi.input'].read(int(environ.get('CONTENT_LENGTH') or 0))
+        data.update({'length': len(body), 'md5': hashlib.md5(body).hexdigest()})
     elif do == 'info':
         data.update({
             'priority': os.getpriority(os.PRIO_PROCESS, 0),
