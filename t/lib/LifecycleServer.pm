@@ -66,17 +66,24 @@ sub send_request {
 # $timeout s: { code, head, body, json, secs (from $t0 if given), error }
 sub read_response {
     my($sock, $timeout, $t0) = @_;
-    my $deadline = Time::HiRes::time() + ($timeout || 60);
+    $timeout ||= 60;
+    my $deadline = Time::HiRes::time() + $timeout;
     my $sel = IO::Select->new($sock);
     my $buf = '';
+    my $timed_out = 0;
     my $more = sub {
         my $left = $deadline - Time::HiRes::time();
-        return 0 if $left <= 0 || !$sel->can_read($left);
+        if ($left <= 0 || !$sel->can_read($left)) { $timed_out = 1; return 0 }
         my $n = sysread $sock, $buf, 65536, length $buf;
         return $n ? 1 : 0;
     };
     my %r = (code => 0, body => '');
-    while ($buf !~ /\r\n\r\n/) { $more->() or do { $r{error} = length $buf ? 'cut in the head' : 'closed'; return done(\%r, $t0) } }
+    while ($buf !~ /\r\n\r\n/) {
+        $more->() or do {
+            $r{error} = $timed_out ? "timeout ($timeout s)" : length $buf ? 'cut in the head' : 'closed';
+            return done(\%r, $t0);
+        };
+    }
     my($head, $rest) = split /\r\n\r\n/, $buf, 2;
     ($r{code}) = $head =~ m{^HTTP/1\.\d (\d{3})};
     $r{head} = $head;
@@ -103,6 +110,7 @@ sub read_response {
         1 while $more->();
         $r{body} = $buf;
     }
+    $r{error} = "timeout ($timeout s) in the body" if $timed_out && !$r{error};
     return done(\%r, $t0);
 }
 

