@@ -22,6 +22,7 @@ my $log = poll_log($off, replaced_re($a, $g, 'restart-interval'), 10);
 like $log, retiring_re($a, $g, 'restart-interval'), "idle: $a retires for restart-interval";
 my($b) = $log =~ replaced_re($a, $g, 'restart-interval');
 ok $b, "WSGIS0607 at info: daemon process $a ended (restart-interval); replaced by " . ($b // '?');
+$log = poll_log($off, qr/WSGIS0600: daemon process \Q$b\E of group '$g' started/);
 my $started = line_time($log, qr/WSGIS0600: daemon process \Q$b\E of group '$g' started/);
 is pid_of('/lc/interval'), $b, 'the new process serves';
 
