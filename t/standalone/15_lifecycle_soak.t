@@ -24,8 +24,9 @@
 #    (the mtimes differ), and is sent again with the same old mtime to the
 #    next new process, which restarts too, until Timeout (503); its client
 #    gives up after 30 s. Each touch restarts each process several times.
-#  - a POST that reaches a process retiring for the changed script is reset
-#    (502, WSGIS0602 "failed: Connection reset by peer"): not retried.
+#  - a POST sent on a kept connection that a retiring process closes after
+#    its previous response is reset (502, WSGIS0602 "failed: Connection reset
+#    by peer"); a GET is sent again, a POST is not.
 #  Both leave Apache children waiting at the stop (AH00046, SIGKILL).
 # RSS (sampled from /proc every 0.25 s): the Apache children's mean RSS from
 # 10 s in to the end (same pids) grows < 5 MiB; the daemon processes' (each
@@ -235,8 +236,8 @@ CONF
     #  restart loop: a request for the touched script that the Apache child
     #    stat()ed before a touch makes each new process it reaches restart
     #    again, until Timeout (503) or the client's 30 s;
-    #  POST reset: a POST meets a process retiring for the changed script and
-    #    is reset (502, WSGIS0602 "Connection reset by peer"), not retried.
+    #  POST reset: a POST sent on a kept connection that a retiring process
+    #    closes is reset (502, WSGIS0602 "Connection reset by peer").
     my(@loop, @reset, @other);
     for my $f (@failures) {
         if (($f->{kind} // '') eq 'touched' && $f->{error} =~ /^no response \(timeout|^status 503/) { push @loop, $f }
@@ -263,7 +264,7 @@ CONF
     my @apache_err = grep { /\[[a-z_0-9]+:(?:error|crit|alert|emerg)\]/ && !/\[wsgiscript:/ } @lines;
     TODO: {
         local $TODO = 'defects: reload by restart loops on requests that saw the old mtime; '
-                    . 'a POST to a process retiring for a changed script is reset';
+                    . 'a POST on a kept connection a retiring process closes is reset';
         is scalar(@loop), 0, "$mpm: 0 requests for the touched script lost in a restart loop"
             or $show->(\@loop);
         is scalar(@reset), 0, "$mpm: 0 POSTs reset" or $show->(\@reset);
