@@ -1,5 +1,5 @@
 package LifecycleServer;
-# For the standalone lifecycle tests (t/standalone/1[456]_lifecycle_*.t): a
+# For the standalone lifecycle tests (t/standalone/1[45]_lifecycle_*.t): a
 # WsgiServer with t/lifecycle/app.wsgi staged in its root (side-effect files
 # in ROOT/logs/lc) and t/pylib on WSGIPythonPath; HTTP/1.1 requests on raw
 # sockets (sent now, read later, several on one keep-alive connection); and
