@@ -111,7 +111,7 @@ CONF
     close $_ for values %sock;
 
     # lc_evict goes after eviction-timeout, lc_noevict stays with the kept connection
-    ok defined $t{'gone evict'} && $t{'gone evict'} >= 1.5 && $t{'gone evict'} < 4.5,
+    ok defined $t{'gone evict'} && $t{'gone evict'} >= 1.5 && $t{'gone evict'} < 5,
         sprintf("$mpm: eviction-timeout=2: the old lc_evict process exits %.1f s after the graceful, its kept connection notwithstanding",
                 $t{'gone evict'} // -1);
     is $r{hold}{code}, 200, sprintf("$mpm: the old child's 8 s request ends (%.1f s after the graceful)", $t{'answer hold'} // -1);
@@ -123,11 +123,11 @@ CONF
     is $r{short}{code}, 200, "$mpm: lc_grace: the 2 s request in flight is served";
     is $r{short}{json} && $r{short}{json}{pid}, $pid{grace}, "$mpm: by the old process";
     is $r{long}{code}, 502, "$mpm: lc_grace: the 30 s request gets 502";
-    ok defined $t{'answer long'} && $t{'answer long'} >= 2.9 && $t{'answer long'} < 6.5,
+    ok defined $t{'answer long'} && $t{'answer long'} >= 2.9 && $t{'answer long'} < 8,
         sprintf("$mpm: after graceful-timeout (3 s) + shutdown-timeout (2 s): %.1f s after the graceful",
                 $t{'answer long'} // -1);
     ok !-e $mk->('grace-long-done'), "$mpm: its application did not run to its end";
-    ok defined $t{'gone grace'} && $t{'gone grace'} < 6.5,
+    ok defined $t{'gone grace'} && $t{'gone grace'} < 8,
         sprintf("$mpm: the old lc_grace process is gone (%.1f s)", $t{'gone grace'} // -1);
 
     my $log;
