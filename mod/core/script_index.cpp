@@ -99,6 +99,7 @@ struct Scan {
                 if (!files_here) continue;
                 if (!p.extensions.empty() && !has_extension(name, p.extensions)) continue;
                 if (!p.name_glob.empty() && fnmatch(p.name_glob.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+                if (p.accept_name && !p.accept_name(name)) continue;
                 if (fs::is_symlink(st)) {
                     // A link is a script of this directory only if what it
                     // leads to is a file inside it. Linked directories are

@@ -41,7 +41,8 @@ struct Place {
     std::vector<std::string> extensions;  // AddHandler's, lower case, no dot: mod_mime's rule
     std::string name_glob;                // fnmatch() pattern a file's name must match ("" any)
     std::size_t max_depth = 8;            // 0: files directly in `path` only
-    std::function<bool(const std::string& dir)> accept_dir;  // e.g. ExecCGI on there
+    std::function<bool(const std::string& dir)> accept_dir;    // e.g. ExecCGI on there
+    std::function<bool(const std::string& name)> accept_name;  // e.g. a <FilesMatch> regex
 };
 
 struct Limits {

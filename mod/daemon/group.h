@@ -53,6 +53,7 @@ struct DaemonShared {
     std::vector<std::string> python_path;         // WSGIPythonPath
     bool case_sensitive = true;
     bool pickle_diagnostics = false;  // some server has WSGIPickleDiagnostics On
+    bool pickle_resolve = false;      // some server has WSGIPickleResolve On
 };
 
 }  // namespace wsgi

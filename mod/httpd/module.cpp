@@ -9,8 +9,10 @@
 #include "daemon/client.h"
 #include "daemon/supervisor.h"
 #include "features/pickle_diagnostics.h"
+#include "features/pickle_resolve.h"
 #include "httpd/config.h"
 #include "httpd/hooks.h"
+#include "httpd/resolve_index.h"
 #include "pipeline/setup.h"
 #include "runtime/runtime.h"
 
@@ -83,6 +85,7 @@ RuntimeOptions runtime_options(server_rec* s, bool pickle_diagnostics)
     facts.threads_per_process = threads;
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, pickle_diagnostics);
+    pickle_resolve::add_to(options, {pickle_resolve_anywhere(s), pickle_diagnostics, true});
     return options;
 }
 
@@ -154,6 +157,7 @@ int check_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
             set.shared.python_path.emplace_back(reinterpret_cast<const char**>(sc->python_path->elts)[i]);
         set.shared.case_sensitive = case_sensitive_of(sc);
         set.shared.pickle_diagnostics = pickle_diagnostics_anywhere(s);
+        set.shared.pickle_resolve = pickle_resolve_anywhere(s);
         for (DaemonGroup* g : set.groups) g->preload.clear();
         std::string err = plan_daemon_preloads(set, s);
         if (err.empty()) err = resolve_daemon_groups(set);
@@ -211,6 +215,7 @@ void register_hooks(apr_pool_t*)
     ap_hook_post_config(post_config, nullptr, nullptr, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, nullptr, nullptr, APR_HOOK_MIDDLE);
     register_request_hooks();
+    register_resolve_hooks();
 }
 
 }  // namespace
