@@ -56,7 +56,7 @@ struct Scan {
         std::error_code ec;
         fs::path real_root = fs::canonical(root, ec);
         if (ec || !fs::is_directory(real_root, ec)) {
-            index.notes.push_back(p.source + ": directory " + root + " cannot be read (" +
+            index.absent.push_back(p.source + ": directory " + root + " cannot be read (" +
                                   (ec ? ec.message() : "not a directory") + "): nothing indexed there");
             return;
         }

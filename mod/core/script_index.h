@@ -61,7 +61,8 @@ struct Entry {
 
 struct Index {
     std::unordered_map<std::string, Entry> by_name;
-    std::vector<std::string> notes;  // what the scan left out and why (for the log)
+    std::vector<std::string> notes;   // what the limits cut off (for the log, as warnings)
+    std::vector<std::string> absent;  // directory places that cannot be read (yet)
     std::size_t dirs_read = 0, files_seen = 0;
     double took_ms = 0;
 

@@ -42,6 +42,9 @@ struct FindClass {
     std::string module, name;
 };
 thread_local FindClass t_last_find_class;
+// The script this thread's last load executed (set by the script-loaded
+// hook): tells a resolve that loaded from one that found it loaded.
+thread_local const ScriptEntry* t_loaded = nullptr;
 
 // ---- per interpreter -------------------------------------------------------------
 
@@ -103,11 +106,30 @@ std::shared_ptr<const Catalog> find(const std::string& name, const script_index:
     return cat;
 }
 
-long generation_of(Interpreter* in, const std::string& key)
+// A load of script module `name` is under way in this interpreter (another
+// thread runs its top-level code, or this one does): sys.modules has the new
+// module, the script table not yet. The import system would hand that
+// half-made module to an unpickler, which then misses the names defined
+// further down. Wait for the load (the loading lock; this thread's own load
+// holds it already). GIL held.
+void wait_for_load(Interpreter* in, PyObject* name)
 {
-    const ScriptTable& table = in->state<ScriptTable>();
-    auto it = table.entries.find(key);
-    return it == table.entries.end() || !it->second.module ? 0 : it->second.generation;
+    PyObject* m = PyDict_GetItemWithError(PyImport_GetModuleDict(), name);  // borrowed
+    if (!m) {
+        if (PyErr_Occurred()) PyErr_Clear();
+        return;
+    }
+    ScriptTable& table = in->state<ScriptTable>();
+    for (const auto& [key, e] : table.entries) {
+        if (!e.module_name) continue;
+        int same = PyUnicode_Compare(e.module_name.get(), name);
+        if (same == -1 && PyErr_Occurred()) PyErr_Clear();
+        if (same != 0) continue;
+        if (e.module.get() == m) return;  // loaded, nothing under way
+        GilRelease nogil;
+        std::lock_guard lock(table.load_mutex);
+        return;
+    }
 }
 
 // "import" of a module not in sys.modules (GIL held, the importing
@@ -158,8 +180,6 @@ void on_import(PyObject* args)
         return;
     }
 
-    std::string key = cat->case_sensitive ? entry->path : ascii_lower(entry->path);
-    long before = generation_of(in, key);
     ScriptLoad load;
     load.path = entry->path.c_str();
     load.seen_at = apr_time_now();
@@ -167,18 +187,21 @@ void on_import(PyObject* args)
     load.case_sensitive = cat->case_sensitive;
     load.log = log;
     int status = 0;
+    t_loaded = nullptr;
     PyRef module = load_script(in, load, &status);
+    const ScriptEntry* loaded = t_loaded;
+    t_loaded = nullptr;
     if (!module) {
         if (PyErr_Occurred()) PyErr_Clear();
         return;  // logged by load_script (WSGIS0103, 0106, 0108, ...)
     }
-    long after = generation_of(in, key);
-    if (after != before) {
+    if (loaded && loaded->path == entry->path) {  // this thread ran it (not another one before it)
         std::string what = t_last_find_class.module == name ? " to unpickle '" + t_last_find_class.name + "'" : "";
         log_fmt(log, APLOG_INFO, "WSGIS0322",
                 "WSGIPickleResolve: module '%s' imported by name%s: loaded script '%s' (%s) into interpreter '%s', "
                 "generation %ld",
-                name.c_str(), what.c_str(), entry->path.c_str(), place.source.c_str(), in->name().c_str(), after);
+                name.c_str(), what.c_str(), entry->path.c_str(), place.source.c_str(), in->name().c_str(),
+                loaded->generation);
     }
 }
 
@@ -191,6 +214,9 @@ void on_find_class(PyObject* args)
     if (!script_index::is_script_module_name(m)) return;
     t_last_find_class.module = std::move(m);
     t_last_find_class.name = utf8_arg(PyTuple_GET_ITEM(args, 1));
+    if (!g_settings.resolve) return;
+    Interpreter* in = Interpreter::current();
+    if (in && in->state<ResolveState>().enabled) wait_for_load(in, module);
 }
 
 // The process's audit hook: every audit event of every interpreter passes
@@ -397,6 +423,7 @@ PyMethodDef kFunctions[] = {
 // each function and class (for objects the reload left behind).
 void script_loaded(Interpreter* in, const ScriptEntry& e, const LogTarget& log)
 {
+    t_loaded = &e;
     ResolveState& st = in->state<ResolveState>();
     if (!st.installed) return;
     PyRef res = PyRef::steal(

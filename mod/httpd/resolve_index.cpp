@@ -445,6 +445,7 @@ void log_index(server_rec* main, const pickle_resolve::Catalog& cat, const char*
 {
     LogTarget to = LogTarget::of(main);
     for (const std::string& n : cat.index.notes) log_line(to, APLOG_WARNING, "WSGIS0321", "WSGIPickleResolve: " + n);
+    for (const std::string& n : cat.index.absent) log_line(to, APLOG_INFO, "WSGIS0329", "WSGIPickleResolve: " + n);
     log_fmt(to, APLOG_INFO, "WSGIS0320",
             "WSGIPickleResolve: index %s: %zu scripts from %zu places (%zu directories read, %zu entries looked "
             "at, %.1f ms)",

@@ -351,7 +351,7 @@ def by_name_text(module_name, qualname, kind, origin, record, instance=False, re
     from ._pickle_message import _when, one_line
     what = '%s %r of script %s (module %s)' % (kind, qualname, record.path, module_name)
     if instance:
-        what += ', for an instance of it'
+        what += ', for an instance of it,'
     text = ('WSGIPickleResolve: pickled %s by name: the object comes from generation %d, the '
             'script is now at generation %d (reloaded at %s); unpickling gives the current '
             'definition' % (what, origin, record.generation, _when(record.generation_loaded_at(origin + 1)

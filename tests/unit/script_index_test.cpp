@@ -234,8 +234,9 @@ TEST_F(TempTree, MissingDirectoryIsANote)
 {
     Index ix = build({tree("nope")}, true);
     EXPECT_TRUE(ix.by_name.empty());
-    ASSERT_EQ(ix.notes.size(), 1u);
-    EXPECT_NE(ix.notes[0].find("cannot be read"), std::string::npos);
+    EXPECT_TRUE(ix.notes.empty());
+    ASSERT_EQ(ix.absent.size(), 1u);
+    EXPECT_NE(ix.absent[0].find("cannot be read"), std::string::npos);
 }
 
 TEST(ScriptIndexJson, StringsEscapedAndUndecodableBytesAsSurrogates)
