@@ -83,6 +83,15 @@ def installed():
     return _finder.manifest.path if _finder is not None else None
 
 
+def enabled():
+    """Are script modules resolved here?
+
+    Inside Apache: WSGIPickleResolve is On for this interpreter (a server with
+    it On has loaded a script here).  Outside: :func:`install` is in effect.
+    """
+    return _finder is not None or bool(_host.resolve_enabled())
+
+
 def lookup(module_name):
     """Where ``module_name`` would be loaded from: an entry of the manifest, or None.
 
