@@ -19,6 +19,7 @@ my $mark = t_root() . '/logs/rw/resolve-evil-ran';
 unlink $mark;
 my $ua = ua();
 my $m = manifest() || {};
+call($ua, resolve_on => '/resolve/read', 'warm-up: read.wsgi loaded before the first case');
 
 my @paths = (
     'outside/evil.wsgi',
@@ -37,7 +38,7 @@ for my $rel (@paths) {
     is $r->{data}{ok}, JSON::PP::false(), "$rel: not unpickled";
     is $r->{data}{type}, 'builtins.ModuleNotFoundError', "$rel: ModuleNotFoundError";
     is $r->{data}{message}, "No module named '$module'", "$rel: Python's own message";
-    unlike $r->{log}, qr/WSGIS0101|WSGIS0322/, "$rel: nothing loaded";
+    unlike $r->{log}, qr/WSGIS0101[^\n]*'\Q$path\E'|WSGIS0322/, "$rel: nothing loaded";
     like $r->{log}, qr/WSGIS0301: pickle diagnostics: module-not-importable: [^\n]*WSGIPickleResolve loads only scripts this server serves/,
         "$rel: diagnostics: not a script of this server";
 }
@@ -47,7 +48,7 @@ for my $module ('_mod_wsgi_' . ('0' x 32), '_mod_wsgi_' . ('A' x 32), '_mod_wsgi
                 '_mod_wsgi_', 'os.path') {
     my $r = call($ua, resolve_on => '/resolve/read', instance_bytes(undef, 'Cart', $module));
     is $r->{data}{ok}, JSON::PP::false(), "$module: not unpickled";
-    unlike $r->{log}, qr/WSGIS0101|WSGIS0322|WSGIS0324/, "$module: nothing loaded";
+    unlike $r->{log}, qr/WSGIS0101[^\n]*module '\Q$module\E'|WSGIS0322|WSGIS0324/, "$module: nothing loaded";
 }
 
 # A link that pointed inside when the index was built, re-pointed outside.
@@ -60,7 +61,7 @@ my $r = call($ua, resolve_on => '/resolve/read', instance_bytes($link));
 is $r->{data}{type}, 'builtins.ModuleNotFoundError', 're-pointed link: ModuleNotFoundError';
 like $r->{log}, qr/\[wsgiscript:warn\][^\n]*WSGIS0324: WSGIPickleResolve: module '\Q$module\E' names '\Q$link\E' \([^\n]*\), which is not loaded: [^\n]*outside/,
     're-pointed link: WSGIS0324 says why';
-unlike $r->{log}, qr/WSGIS0101/, 're-pointed link: nothing loaded';
+unlike $r->{log}, qr/WSGIS0101[^\n]*'\Q$link\E'/, 're-pointed link: nothing loaded';
 my $again = call($ua, resolve_on => '/resolve/read', instance_bytes($link));
 unlike $again->{log}, qr/WSGIS0324/, 'WSGIS0324 once per name';
 unlink $link;
