@@ -479,6 +479,13 @@ bool ensure_installed(Interpreter* in, server_rec* s)
     ResolveState& st = in->state<ResolveState>();
     st.enabled = true;
     if (st.tried) return st.installed;
+    // The Python half wraps pickle's entry points: installed once this
+    // interpreter has imported pickle (looked at on each request until then,
+    // one dict lookup), so an application that never pickles never loads
+    // pickle for it. Objects pickled by name are left behind by a reload,
+    // which comes in a later request than the import.
+    PyObject* pickle = PyDict_GetItemString(PyImport_GetModuleDict(), "pickle");  // borrowed
+    if (!pickle) return false;
     st.tried = true;
     PyRef m = PyRef::steal(PyImport_ImportModule("wsgiscript.resolve"));
     PyRef res;

@@ -59,10 +59,11 @@ std::shared_ptr<const Catalog> catalog();
 std::shared_ptr<const Catalog> rebuilt(const Catalog& old);
 
 // The feature in `in`: its imports of script modules resolve, and
-// wsgiscript.resolve's by-name pickling is installed (once; before pickle
-// diagnostics, which must wrap it). GIL held, `in` current. false, with
-// WSGIS0326 logged against s, when the Python half failed (the import half
-// works regardless).
+// wsgiscript.resolve's by-name pickling is installed (once, as soon as the
+// interpreter has imported pickle; before pickle diagnostics, which must
+// wrap it, or under them). GIL held, `in` current. false while not
+// installed; false with WSGIS0326 logged against s when the Python half
+// failed (the import half works regardless).
 bool ensure_installed(Interpreter* in, server_rec* s);
 
 }  // namespace wsgi::pickle_resolve
