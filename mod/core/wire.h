@@ -72,6 +72,7 @@ enum Flags : std::uint8_t {
     kHeadOnly = 8,           // a HEAD request: the body is not sent
     kPickleDiagnostics = 16, // WSGIPickleDiagnostics On for the request's server
     kIgnoreActivity = 32,    // WSGIIgnoreActivity On: not activity for inactivity-timeout
+    kPickleResolve = 64,     // WSGIPickleResolve On for the request's server
 };
 
 using Pair = std::pair<std::string_view, std::string_view>;

@@ -55,6 +55,7 @@ struct DaemonShared {
     bool case_sensitive = true;
     bool pickle_diagnostics = false;  // some server has WSGIPickleDiagnostics On
     const PythonSettings* python = nullptr;  // the interpreter-level directives (in pconf)
+    bool pickle_resolve = false;      // some server has WSGIPickleResolve On
 };
 
 }  // namespace wsgi

@@ -6,6 +6,7 @@
 #include "daemon/transport.h"
 #include "features/interpreter_options.h"
 #include "features/pickle_diagnostics.h"
+#include "features/pickle_resolve.h"
 #include "pipeline/application.h"
 #include "pipeline/request_scope.h"
 #include "pipeline/scripts.h"
@@ -715,6 +716,7 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t i
     }
     if (rs.reloading && script_changed(in, load)) return kRestartRequested;
     load.ask_script = false;  // asked once per request
+    if (f.flags & wire::kPickleResolve) pickle_resolve::ensure_installed(in, s_);
     if (f.flags & wire::kPickleDiagnostics) pickle_diagnostics::ensure_installed(in, s_);
     int status = serve_request(in, t, rs, load);
     // startup-timeout: how long the scripts have kept failing to load.
@@ -737,6 +739,7 @@ void preload(const DaemonGroup& g, const DaemonShared& shared, server_rec* s)
         Interpreter* in = rt->interpreter(p.app_group);
         if (!in) continue;
         InterpreterScope gil(in);
+        if (shared.pickle_resolve) pickle_resolve::ensure_installed(in, s);
         if (shared.pickle_diagnostics) pickle_diagnostics::ensure_installed(in, s);
         ScriptLoad load;
         load.path = p.path.c_str();
@@ -817,6 +820,7 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, shared.pickle_diagnostics);
     interpreter_options::add_to(options, python, o.name, o.switch_interval);
+    pickle_resolve::add_to(options, {shared.pickle_resolve, shared.pickle_diagnostics, false});
     if (!Runtime::start(pool, s, std::move(options))) fail_start(log, "Python could not be initialised", 0);
     log_fmt(log, APLOG_INFO, "WSGIS0600", "daemon process %d of group '%s' started (uid %u, gid %u, %d thread(s))",
             getpid(), o.name.c_str(), static_cast<unsigned>(getuid()), static_cast<unsigned>(getgid()), o.threads);

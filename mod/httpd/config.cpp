@@ -242,6 +242,22 @@ const char* cmd_pickle_diagnostics(cmd_parms* cmd, void*, int on)
     return nullptr;
 }
 
+const char* cmd_pickle_resolve(cmd_parms* cmd, void*, int on)
+{
+    if (const char* err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT)) return err;
+    sconf(cmd)->pickle_resolve = on ? 1 : 0;
+    return nullptr;
+}
+
+const char* cmd_script_manifest(cmd_parms* cmd, void*, const char* arg)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    const char* path = ap_server_root_relative(cmd->pool, arg);
+    if (!path || !*arg) return fail(cmd, std::string("invalid path '") + arg + "'");
+    sconf(cmd)->script_manifest = path;
+    return nullptr;
+}
+
 const char* cmd_application_group(cmd_parms* cmd, void* dconf, const char* arg)
 {
     std::string err = check_application_group(arg);
@@ -457,6 +473,8 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     c->aliases = apr_array_append(p, add->aliases, base->aliases);
     c->import_scripts = add->import_scripts;  // loaded once, by the server that names them
     c->pickle_diagnostics = pick(add->pickle_diagnostics, base->pickle_diagnostics, kUnset);
+    c->pickle_resolve = pick(add->pickle_resolve, base->pickle_resolve, kUnset);
+    c->script_manifest = base->script_manifest;
     c->python_home = base->python_home;
     c->python_path = base->python_path;
     c->case_sensitive = base->case_sensitive;
@@ -568,6 +586,12 @@ const command_rec directives[] = {
                  "Off: script paths are lower-cased before naming their module"),
     AP_INIT_FLAG("WSGIPickleDiagnostics", WSGIS_CMD(cmd_pickle_diagnostics), nullptr, RSRC_CONF,
                  "On: explain pickle failures caused by script loading in the error log"),
+    AP_INIT_FLAG("WSGIPickleResolve", WSGIS_CMD(cmd_pickle_resolve), nullptr, RSRC_CONF,
+                 "On: unpickling data that names a script module not loaded here loads the script this server "
+                 "serves under that name; objects of reloaded scripts pickle by name"),
+    AP_INIT_TAKE1("WSGIScriptManifest", WSGIS_CMD(cmd_script_manifest), nullptr, RSRC_CONF,
+                  "file the server writes the JSON manifest of its scripts to (module name -> path), for "
+                  "wsgiscript.resolve.install() outside Apache"),
     AP_INIT_TAKE1("WSGIApplicationGroup", WSGIS_CMD(cmd_application_group), nullptr,
                   RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
                   "interpreter name, %{GLOBAL}, %{SERVER}, %{RESOURCE} or %{ENV:variable}"),

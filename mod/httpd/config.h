@@ -58,6 +58,8 @@ struct ServerConfig {
     apr_array_header_t* aliases = nullptr;         // of ScriptAlias
     apr_array_header_t* import_scripts = nullptr;  // of ImportScript
     int pickle_diagnostics = kUnset;
+    int pickle_resolve = kUnset;                   // WSGIPickleResolve
+    const char* script_manifest = nullptr;         // WSGIScriptManifest (main server only)
     // Process-wide settings: only meaningful on the main server.
     const char* python_home = nullptr;
     apr_array_header_t* python_path = nullptr;     // of const char*
@@ -108,6 +110,7 @@ inline bool pass_apache_request_of(const DirConfig* d) { return d->pass_apache_r
 inline const char* callable_of(const DirConfig* d) { return d->callable ? d->callable : "application"; }
 inline const char* app_group_of(const DirConfig* d) { return d->app_group ? d->app_group : "%{RESOURCE}"; }
 inline bool pickle_diagnostics_of(const ServerConfig* s) { return s->pickle_diagnostics == 1; }
+inline bool pickle_resolve_of(const ServerConfig* s) { return s->pickle_resolve == 1; }
 inline bool case_sensitive_of(const ServerConfig* main) { return main->case_sensitive != 0; }
 inline bool restrict_embedded_of(const ServerConfig* main) { return main->restrict_embedded == 1; }
 inline const char* process_group_of(const DirConfig* d) { return d->process_group ? d->process_group : "%{GLOBAL}"; }

@@ -8,6 +8,7 @@
 #include "core/wire.h"
 #include "daemon/client.h"
 #include "features/pickle_diagnostics.h"
+#include "features/pickle_resolve.h"
 #include "httpd/apache_transport.h"
 #include "httpd/config.h"
 #include "httpd/proxy_headers.h"
@@ -200,6 +201,7 @@ std::uint8_t forward_flags(request_rec* r, const RequestSettings& rs, ApacheTran
     if (t.https()) flags |= wire::kHttps;
     if (r->header_only) flags |= wire::kHeadOnly;
     if (pickle_diagnostics_of(sc)) flags |= wire::kPickleDiagnostics;
+    if (pickle_resolve_of(sc)) flags |= wire::kPickleResolve;
     return flags;
 }
 
@@ -445,6 +447,7 @@ int serve(request_rec* r, const HandlerScript* hs)
 
     RequestScope current(transport);
     InterpreterScope gil(in);
+    if (pickle_resolve_of(sc)) pickle_resolve::ensure_installed(in, r->server);  // first: diagnostics wrap it
     if (pickle_diagnostics_of(sc)) pickle_diagnostics::ensure_installed(in, r->server);
     ScriptLoad load;
     load.path = tg.script;
@@ -485,6 +488,7 @@ void preload_one(server_rec* s, const char* path, const char* group_spec, bool c
     Interpreter* in = rt->interpreter(static_group_name(s, group_spec));
     if (!in) return;
     InterpreterScope gil(in);
+    if (pickle_resolve_of(server_config(s))) pickle_resolve::ensure_installed(in, s);
     if (pickle_diagnostics_of(server_config(s))) pickle_diagnostics::ensure_installed(in, s);
     ScriptLoad load;
     load.path = path;

@@ -10,10 +10,12 @@
 #include "daemon/supervisor.h"
 #include "features/interpreter_options.h"
 #include "features/pickle_diagnostics.h"
+#include "features/pickle_resolve.h"
 #include "httpd/auth_hooks.h"
 #include "httpd/config.h"
 #include "httpd/hooks.h"
 #include "httpd/python_config.h"
+#include "httpd/resolve_index.h"
 #include "httpd/slow_requests.h"
 #include "pipeline/setup.h"
 #include "runtime/runtime.h"
@@ -88,6 +90,7 @@ RuntimeOptions runtime_options(server_rec* s, bool pickle_diagnostics)
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, pickle_diagnostics);
     interpreter_options::add_to(options, python_settings(s->process->pconf), "");
+    pickle_resolve::add_to(options, {pickle_resolve_anywhere(s), pickle_diagnostics, true});
     return options;
 }
 
@@ -159,6 +162,7 @@ int check_config(apr_pool_t* pconf, apr_pool_t*, apr_pool_t*, server_rec* s)
             set.shared.python_path.emplace_back(reinterpret_cast<const char**>(sc->python_path->elts)[i]);
         set.shared.case_sensitive = case_sensitive_of(sc);
         set.shared.pickle_diagnostics = pickle_diagnostics_anywhere(s);
+        set.shared.pickle_resolve = pickle_resolve_anywhere(s);
         for (DaemonGroup* g : set.groups) g->preload.clear();
         set.shared.python = &python_settings(pconf);
         std::string err = plan_daemon_preloads(set, s);
@@ -225,6 +229,7 @@ void register_hooks(apr_pool_t* p)
     register_request_hooks();
     register_auth_hooks(p);
     register_slow_request_hook();
+    register_resolve_hooks();
 }
 
 }  // namespace

@@ -43,7 +43,10 @@ struct ScriptEntry {
 
 // What one interpreter has loaded (an InterpreterState: lives and dies with it).
 struct ScriptTable : InterpreterState {
-    std::mutex load_mutex;            // serialises loading; taken WITHOUT the GIL
+    // Serialises loading; taken WITHOUT the GIL. Recursive: a script whose
+    // top-level code imports another script module by name (unpickling
+    // with WSGIPickleResolve On) loads that one on the same thread.
+    std::recursive_mutex load_mutex;
     StringMap<ScriptEntry> entries;   // by absolute path (lower-cased under WSGICaseSensitivity Off)
 };
 

@@ -58,7 +58,7 @@ class PickleFailureTest(unittest.TestCase):
         self.assertEqual(repr(a), "PickleFailure(op='pickle', category='not-found', module_name=%r, "
                                   "qualname='a', kind='function', instance=False, "
                                   "object_generation=None, script=None, path=None, "
-                                  "request=('GET', '/'))" % MOD)
+                                  "request=('GET', '/'), resolve=None)" % MOD)
 
     def test_no_dataclasses_import(self):
         code = ('import sys\nimport wsgiscript._pickle_facts\n'

@@ -24,6 +24,19 @@ Interface relied on (see docs/pickle.md):
     callable running ``func(*args, **kwargs)``; on an ``Exception`` it calls
     ``on_error(exc, args, kwargs)`` (whose own errors are reported as
     unraisable, never raised) and re-raises the original exception object.
+``retry(func, fallback)``
+    callable running ``func(*args, **kwargs)``; on an ``Exception`` it calls
+    ``fallback(exc, args, kwargs)``: its result is returned instead, unless it
+    is ``NotImplemented`` (or ``fallback`` raises: reported as unraisable),
+    then the original exception object is raised (WSGIPickleResolve).
+``last_find_class(module_name)``
+    the name this thread's last unpickling asked of that script module (the
+    server's audit hook remembers it), or None; None outside Apache.
+``resolve_lookup(module_name)``
+    ``(path, kind, root, source)`` of the script this server serves under
+    that name (WSGIPickleResolve's index), or None.
+``resolve_enabled()``
+    WSGIPickleResolve is in effect in this interpreter.
 """
 
 import sys
@@ -158,15 +171,58 @@ def fallback_guard(func, on_error):
     return guarded
 
 
+def fallback_retry(func, fallback):
+    """Pure-Python equivalent of ``_wsgiscript.retry``."""
+    def retrying(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            try:
+                result = fallback(exc, args, kwargs)
+            except Exception as err:
+                report_unraisable(err, fallback)
+                result = NotImplemented
+            if result is NotImplemented:
+                raise
+            return result
+    for attr in ('__module__', '__name__', '__qualname__', '__doc__'):
+        try:
+            setattr(retrying, attr, getattr(func, attr))
+        except (AttributeError, TypeError):
+            pass
+    retrying.__wrapped__ = func
+    return retrying
+
+
+def fallback_last_find_class(module_name):
+    return None
+
+
+def fallback_resolve_lookup(module_name):
+    return None
+
+
+def fallback_resolve_enabled():
+    return False
+
+
 if native is not None:
     log = native.log
     loaded_scripts = native.loaded_scripts
     request_info = native.request_info
     configured_scripts = native.configured_scripts
     guard = getattr(native, 'guard', fallback_guard)
+    retry = getattr(native, 'retry', fallback_retry)
+    last_find_class = getattr(native, 'last_find_class', fallback_last_find_class)
+    resolve_lookup = getattr(native, 'resolve_lookup', fallback_resolve_lookup)
+    resolve_enabled = getattr(native, 'resolve_enabled', fallback_resolve_enabled)
 else:
     log = fallback_log
     loaded_scripts = fallback_loaded_scripts
     request_info = fallback_request_info
     configured_scripts = fallback_configured_scripts
     guard = fallback_guard
+    retry = fallback_retry
+    last_find_class = fallback_last_find_class
+    resolve_lookup = fallback_resolve_lookup
+    resolve_enabled = fallback_resolve_enabled

@@ -210,9 +210,23 @@ def unpickling(exc, data):
             if module == module_name:
                 qualname = name
                 break
+    if qualname is None:
+        # pickle.load(f), Unpickler(f).load(): the bytes are gone, but the
+        # server saw the unpickler ask for the name (audit event).
+        try:
+            qualname = _host.last_find_class(module_name)
+        except Exception:
+            qualname = None
+    resolve = None
+    if category == CATEGORY_MODULE_NOT_IMPORTABLE:
+        try:
+            if _host.resolve_enabled():
+                resolve = 'not-loaded' if _host.resolve_lookup(module_name) else 'not-served'
+        except Exception:
+            resolve = None
     script, path = _script(module_name)
     return PickleFailure('unpickle', category, module_name, qualname,
-                         script=script, path=path, request=_request())
+                         script=script, path=path, request=_request(), resolve=resolve)
 
 
 # -- where -------------------------------------------------------------------
@@ -230,6 +244,12 @@ def _script(module_name):
         path = _host.configured_scripts().get(module_name)
     except Exception:
         path = None
+    if path is None:
+        try:
+            found = _host.resolve_lookup(module_name)
+            path = found[0] if found else None
+        except Exception:
+            path = None
     return None, path
 
 

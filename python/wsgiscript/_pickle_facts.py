@@ -22,14 +22,17 @@ class PickleFailure:
     ``path``               the script's path (from ``script``, else the server's
                            configuration), None if unknown to this server
     ``request``            ``(method, uri)`` of the request it happened in, or None
+    ``resolve``            unpickling with WSGIPickleResolve On here: ``'not-served'`` (no
+                           script of this server has that name) or ``'not-loaded'`` (it has,
+                           and loading it failed); None when WSGIPickleResolve is Off here
     """
     __slots__ = ('op', 'category', 'module_name', 'qualname', 'kind', 'instance',
-                 'object_generation', 'script', 'path', 'request')
+                 'object_generation', 'script', 'path', 'request', 'resolve')
 
     def __init__(self, op, category, module_name, qualname=None, kind=None, instance=False,
-                 object_generation=None, script=None, path=None, request=None):
+                 object_generation=None, script=None, path=None, request=None, resolve=None):
         values = (op, category, module_name, qualname, kind, instance, object_generation,
-                  script, path, request)
+                  script, path, request, resolve)
         for name, value in zip(self.__slots__, values):
             object.__setattr__(self, name, value)
 

@@ -36,7 +36,14 @@ def entry_text(failure):
             reason = 'the script no longer has anything named %s' % name
     else:
         head = 'cannot unpickle %s of %s' % (name, where)
-        if category == CATEGORY_MODULE_NOT_IMPORTABLE:
+        if category == CATEGORY_MODULE_NOT_IMPORTABLE and failure.resolve == 'not-served':
+            reason = ('that script is not loaded in this interpreter, and WSGIPickleResolve '
+                      'loads only scripts this server serves: no script of this server has '
+                      'that module name')
+        elif category == CATEGORY_MODULE_NOT_IMPORTABLE and failure.resolve == 'not-loaded':
+            reason = ('that script is not loaded in this interpreter, and WSGIPickleResolve '
+                      'could not load it (see the lines logged before this one)')
+        elif category == CATEGORY_MODULE_NOT_IMPORTABLE:
             reason = ('that script is not loaded in this interpreter, and script modules '
                       'cannot be imported by name (was the data written by another '
                       'application group, process or server?)')
