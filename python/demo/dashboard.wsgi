@@ -158,7 +158,7 @@ def row_html(alias, status, error, lines, touched, touch_on):
     return head + main + '<tr class="log"><td colspan="8">%s</td></tr>' % log + '</tbody>'
 
 
-def touched_html(environ, aliases, results, q):
+def touched_html(environ, aliases, results, lines, q):
     url = q.get('touched')
     alias = next((a for a in aliases if a.url == url), None)
     if alias is None:
@@ -166,7 +166,7 @@ def touched_html(environ, aliases, results, q):
     i = aliases.index(alias)
     status, error = results[i]
     if q.get('error'):
-        return '<div class="notice bad">Could not touch <code>%s</code>: %s</div>' % (
+        return '<div class="notice bad" id="touch-result">Could not touch <code>%s</code>: %s</div>' % (
             esc(alias.path), esc(q['error']))
     before_gen, before_pid = q.get('generation', ''), q.get('pid', '')
     parts = ['You touched <code>%s</code> (its mtime is now the time of the click).' % esc(alias.path)]
@@ -186,12 +186,15 @@ def touched_html(environ, aliases, results, q):
         parts.append('The interpreter noticed it at the next request and ran the script again: generation '
                      '<b>%s</b> &rarr; <b>%d</b>, reloaded at %s.' % (
                          esc(before_gen or '?'), rec['generation'], demo_site.time_html(rec['reloaded_at'])))
-    same = [a.url for a in aliases if a.path == alias.path and a is not alias]
+    logged = ''.join(demo_site.log_html(line) for line in log_lines_for(lines, alias, status))
+    if logged:
+        parts.append('The server logged:</p>' + logged + '<p>')
+    parts.append('Its row: <a href="#%s">%s</a>.' % (esc(alias.anchor), esc(alias.url)))
+    same = [a for a in aliases if a.path == alias.path and a is not alias]
     if same:
-        parts.append('The same file also serves %s: it changed there too (highlighted).' %
-                     ', '.join('<a href="#%s">%s</a>' % (esc(a.anchor), esc(a.url))
-                               for a in aliases if a.path == alias.path and a is not alias))
-    return '<div class="notice" id="touch-result">%s</div>' % ' '.join(parts)
+        parts.append('The same file also serves %s: it changed there too (rows highlighted).' %
+                     ', '.join('<a href="#%s">%s</a>' % (esc(a.anchor), esc(a.url)) for a in same))
+    return '<div class="notice" id="touch-result"><p>%s</p></div>' % ' '.join(parts)
 
 
 def processes_html(aliases, results):
@@ -246,7 +249,7 @@ def handle_touch(environ, start_response):
     error = demo_site.touch(alias.path)
     if error:
         q['error'] = error
-    return demo_site.redirect(start_response, '/?%s#%s' % (urlencode(q), alias.anchor))
+    return demo_site.redirect(start_response, '/?%s#touch-result' % urlencode(q))
 
 
 def dashboard(environ, start_response):
@@ -285,7 +288,7 @@ interpreter with <code>wsgiscript.loaded_scripts()</code>, <code>os.getpid()</co
 <code>mod_wsgi</code> module (<a href="/hello?%(query)s">example</a>). The first view loads every script.
 The log lines are the latest ones of each script's interpreter in <code>%(log)s</code>.</p>
 <p>Daemon process groups: </p><ul>%(groups)s</ul>
-""" % {'touched': touched_html(environ, aliases, results, q) if touched else '',
+""" % {'touched': touched_html(environ, aliases, results, lines, q) if touched else '',
        'processes': processes_html(aliases, results),
        'touch_head': 'Touch' if touch_on else '',
        'rows': rows, 'pages': pages_html(environ, {a.url for a in aliases}),

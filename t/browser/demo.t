@@ -15,6 +15,8 @@
 # staging directory behind.
 import os
 import re
+import shutil
+import signal
 import sys
 import time
 import traceback
@@ -275,29 +277,27 @@ def main(demo, b):
          'GET /hello?wsgiscript-status: JSON from the script\'s interpreter')
 
 
-def run():
-    os.makedirs(SHOTS, exist_ok=True)
-    started = time.time()
-    demo = demo_browser.DemoServer(log=os.path.join(LOGS, 'browser-demo.log'))
-    if not t.ok(demo.start(), 'scripts/demo started and printed its URL (port %d)' % demo.port, demo.text()[-3000:]):
-        demo.kill_all()
-        return t.finish()
-    t.is_(demo.url, 'http://127.0.0.1:%d/' % demo.port, 'scripts/demo: the URL it printed')
-    t.ok(demo.stage and os.path.isdir(demo.stage) and demo.apache_pid,
-         'scripts/demo: said where it staged the scripts and Apache\'s pid')
-    b = None
-    try:
-        b = demo_browser.Browser(shots_dir=SHOTS)
-        main(demo, b)
-    except Exception:
-        t.ok(False, 'the browser test ran to its end', traceback.format_exc())
-    finally:
-        if b:
-            b.quit()
+class Stop(Exception):
+    pass
 
-    # A second demo on the same port: told the port is taken, nothing left behind.
-    before = set(os.listdir('/tmp'))
+
+def on_signal(signum, frame):
+    raise Stop('signal %d' % signum)
+
+
+def stopped_cleanly(demo, how, label):
+    rc, seconds = demo.stop(how)
+    t.is_(rc, 0, '%s: scripts/demo exits 0 (%.1f s)' % (label, seconds))
+    stage_left, procs = demo.leftovers()
+    t.ok(demo.stage and not stage_left, '%s: the staging directory %s is removed' % (label, demo.stage))
+    t.ok(not procs, '%s: no process of the demo is left' % label, procs)
+    t.ok(demo_browser.port_free(demo.port), '%s: port %d is free again' % (label, demo.port))
+
+
+def port_taken(demo):
+    """A second scripts/demo on the same port: told so, nothing left behind."""
     import subprocess
+    before = set(os.listdir('/tmp'))
     second = subprocess.run([os.path.join(demo_browser.ROOT, 'scripts', 'demo')], cwd=demo_browser.ROOT,
                             env=dict(os.environ, PORT=str(demo.port)), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
@@ -307,32 +307,59 @@ def run():
     t.ok(not [d for d in set(os.listdir('/tmp')) - before if d.startswith('wsgiscript-demo.')],
          'a second scripts/demo: no staging directory left')
 
-    # Ctrl-C in its terminal: SIGINT to the whole process group.
-    if demo.error_log and os.path.exists(demo.error_log):
-        try:
-            import shutil
-            shutil.copy(demo.error_log, os.path.join(LOGS, 'error_log.browser'))
-        except OSError:
-            pass
-    rc, seconds = demo.stop('INT')
-    t.is_(rc, 0, 'Ctrl-C: scripts/demo exits 0 (%.1f s)' % seconds)
-    stage_left, procs = demo.leftovers()
-    t.ok(not stage_left, 'Ctrl-C: the staging directory %s is removed' % demo.stage)
-    t.ok(not procs, 'Ctrl-C: no process of the demo is left', procs)
-    t.ok(demo_browser.port_free(demo.port), 'Ctrl-C: port %d is free again' % demo.port)
-    demo.kill_all()
 
-    # SIGTERM to scripts/demo alone (kill PID, a service manager): the same.
-    demo2 = demo_browser.DemoServer(log=os.path.join(LOGS, 'browser-demo.log'))
-    if t.ok(demo2.start(), 'scripts/demo started again (port %d)' % demo2.port, demo2.text()[-3000:]):
-        status, body = demo2.get('/daemon')
-        t.ok(status == 200 and 'demo-daemon' in body, 'second run: the daemon page answers')
-        rc, seconds = demo2.stop('TERM')
-        t.is_(rc, 0, 'SIGTERM: scripts/demo exits 0 (%.1f s)' % seconds)
-        stage_left, procs = demo2.leftovers()
-        t.ok(not stage_left, 'SIGTERM: the staging directory %s is removed' % demo2.stage)
-        t.ok(not procs, 'SIGTERM: no process of the demo is left', procs)
-    demo2.kill_all()
+def run():
+    os.makedirs(SHOTS, exist_ok=True)
+    started = time.time()
+    # Interrupted (Ctrl-C, SIGTERM from a runner) or stuck: stop what was started.
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGALRM, on_signal)
+    signal.alarm(int(os.environ.get('WSGISCRIPT_BROWSER_TIMEOUT', '900')))
+    demos, b = [], None
+    try:
+        demo = demo_browser.DemoServer(log=os.path.join(LOGS, 'browser-demo.log'))
+        demos.append(demo)
+        if not t.ok(demo.start(), 'scripts/demo started and printed its URL (port %d)' % demo.port,
+                    demo.text()[-3000:]):
+            return t.finish()
+        t.is_(demo.url, 'http://127.0.0.1:%d/' % demo.port, 'scripts/demo: the URL it printed')
+        t.ok(demo.stage and os.path.isdir(demo.stage) and demo.apache_pid,
+             'scripts/demo: said where it staged the scripts and Apache\'s pid')
+        try:
+            b = demo_browser.Browser(shots_dir=SHOTS)
+            main(demo, b)
+        except Stop:
+            raise
+        except Exception:
+            t.ok(False, 'the browser part ran to its end', traceback.format_exc())
+        finally:
+            if b:
+                b.quit()
+                b = None
+            try:
+                shutil.copy(demo.error_log, os.path.join(LOGS, 'error_log.browser'))
+            except (OSError, TypeError):
+                pass
+        port_taken(demo)
+        # Ctrl-C in its terminal: SIGINT to the whole process group.
+        stopped_cleanly(demo, 'INT', 'Ctrl-C')
+        # SIGTERM to scripts/demo alone (kill PID, a service manager): the same.
+        demo2 = demo_browser.DemoServer(log=os.path.join(LOGS, 'browser-demo.log'))
+        demos.append(demo2)
+        if t.ok(demo2.start(), 'scripts/demo started again (port %d)' % demo2.port, demo2.text()[-3000:]):
+            status, body = demo2.get('/daemon')
+            t.ok(status == 200 and 'demo-daemon' in body, 'second run: the daemon page answers')
+            stopped_cleanly(demo2, 'TERM', 'SIGTERM')
+    except Stop as exc:
+        t.ok(False, 'the browser test was not interrupted (%s)' % exc)
+    finally:
+        signal.alarm(0)
+        if b:
+            b.quit()
+        for d in demos:
+            d.stop('TERM', timeout=20)
+            d.kill_all()
     t.diag('browser test: %.1f s; screenshots in %s' % (time.time() - started, SHOTS))
     return t.finish()
 

@@ -105,7 +105,7 @@ def log_html(window, lines, none_text=None):
     parts = ['<p>Written to the error log <code>%s</code> during this request '
              '(%d entr%s):</p>' % (esc(window.path), len(lines), 'y' if len(lines) == 1 else 'ies')]
     for line in lines:
-        text = esc(line)
+        text = demo_site.TAG_RE.sub(r'<b class="tag">\1</b>', esc(line))
         for category in ('not-found', 'not-same-object', 'module-not-importable'):
             token = ': %s: ' % category
             text = text.replace(token, ': <span class="cat">%s</span>: ' % category, 1)
@@ -147,10 +147,10 @@ def installed_html():
 NAV = '<p class="subnav"><a href="/pickle">&larr; all pickle scenarios</a></p>'
 
 
-def page(environ, start_response, title, body, status='200 OK'):
-    """A pickle page in the demo's layout, with the link back to the scenarios."""
+def page(environ, start_response, title, body, status='200 OK', back=True):
+    """A pickle page in the demo's layout, with the link back to the scenarios (back=True)."""
     return demo_site.page(environ, start_response, title,
-                          '%s\n%s\n%s' % (NAV, installed_html(), body), status=status)
+                          '%s\n%s\n%s' % (NAV if back else '', installed_html(), body), status=status)
 
 
 def scenario(start_response, window, title, explanation, code, ok, value, remedy,

@@ -47,7 +47,7 @@ object, whether a reload caused it, and what to do. Each page below triggers
 one case inside its own request and shows you the entry it produced.</p>
 <ul class="pages">%s</ul>
 <p>The full description is in <code>docs/pickle.md</code>.</p>""" % items
-    return pickle_demo.page(environ, start_response, 'Pickle diagnostics: scenarios', body)
+    return pickle_demo.page(environ, start_response, 'Pickle diagnostics: scenarios', body, back=False)
 
 
 # The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
