@@ -218,7 +218,9 @@ def main(demo, b):
     check_page(b, 'pickle', server + '/pickle')
     check_footer(b, 'pickle', by_url['/pickle'][0])
     links = b.js("return Array.from(document.querySelectorAll('ul.pages a')).map(a => a.getAttribute('href'))")
-    scenario_urls = [u for u in by_url if u.startswith('/pickle/')]
+    scenario_urls = ['/pickle/' + n for n in ('not-found', 'redefined', 'class-deleted', 'instance-deleted',
+                                              'reload', 'make-cart', 'read-cart', 'apis', 'builtin')]
+    t.ok(set(scenario_urls) <= set(by_url), 'pickle: every scenario is configured', sorted(by_url))
     t.ok(set(scenario_urls) - {'/pickle/read-cart'} <= set(links), 'pickle: the index links to every scenario',
          (links, scenario_urls))
     if '/pickle/shared-store' not in by_url:
