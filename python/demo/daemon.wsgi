@@ -2,14 +2,22 @@
 # demo-daemon (conf/demo.conf.in), not in the Apache child. When it changes
 # on disk, the daemon process that loaded it is replaced by a new one: the
 # next request is answered by a new pid, with fresh interpreters.
+import grp
 import os
+import pwd
 import sys
-import threading
 
 import demo_site
 from demo_site import esc
 
 TAGS = ('WSGIS0600', 'WSGIS0604', 'WSGIS0607', 'WSGIS0101', 'WSGIS0102')
+
+
+def account(lookup, number):
+    try:
+        return '%s (%d)' % (lookup(number)[0], number)
+    except KeyError:
+        return str(number)
 
 
 def facts(environ):
@@ -21,9 +29,8 @@ def facts(environ):
         ('process started', demo_site.time_html(demo_site.process_started_at(), 'unknown')),
         ('process title (ps)', '<code>%s</code>' % esc(demo_site.process_title())),
         ('parent (the Apache parent)', '%d' % os.getppid()),
-        ('user', '%d:%d' % (os.getuid(), os.getgid())),
-        ('threads', '%s per process (%d running in Python now)' % (
-            esc(getattr(mod_wsgi, 'threads_per_process', '?')), threading.active_count())),
+        ('user, group', '%s, %s' % (esc(account(pwd.getpwuid, os.getuid())), esc(account(grp.getgrgid, os.getgid())))),
+        ('threads per process', esc(getattr(mod_wsgi, 'threads_per_process', '?'))),
         ('wsgi.multiprocess / wsgi.multithread', '%s / %s' % (
             environ.get('wsgi.multiprocess'), environ.get('wsgi.multithread'))),
         ('interpreter (application group)', '<code>%s</code>' % esc(mod_wsgi.application_group)),
