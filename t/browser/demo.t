@@ -335,6 +335,7 @@ def run():
     signal.signal(signal.SIGALRM, on_signal)
     signal.alarm(int(os.environ.get('WSGISCRIPT_BROWSER_TIMEOUT', '900')))
     demos, b = [], None
+    tmp_before = set(os.listdir('/tmp'))
     try:
         demo = demo_browser.DemoServer(log=os.path.join(LOGS, 'browser-demo.log'))
         demos.append(demo)
@@ -378,6 +379,9 @@ def run():
         for d in demos:
             d.stop('TERM', timeout=20)
             d.kill_all()
+    left = sorted(d for d in set(os.listdir('/tmp')) - tmp_before
+                  if d.startswith(('wsgiscript-demo.', 'wsgiscript-browser.', 'org.chromium.', '.org.chromium.')))
+    t.ok(not left, 'nothing of the demo or the browser is left in /tmp', left)
     t.diag('browser test: %.1f s; screenshots in %s' % (time.time() - started, SHOTS))
     return t.finish()
 

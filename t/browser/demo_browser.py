@@ -17,9 +17,11 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -231,7 +233,15 @@ class Browser:
                     '--disable-background-networking', '--window-size=%d,%d' % DESKTOP):
             options.add_argument(arg)
         options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        # Chromium's profile and shared-memory files go to a directory of our
+        # own, removed by quit() (left in /tmp otherwise).
+        self.tmp = tempfile.mkdtemp(prefix='wsgiscript-browser.')
+        env = dict(os.environ, TMPDIR=self.tmp, HOME=self.tmp)
+        try:
+            self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=env), options=options)
+        except Exception:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
         self.driver.set_page_load_timeout(60)
         self.shots_dir = shots_dir
         self.console = []              # every console entry seen: (url, level, message)
@@ -242,6 +252,7 @@ class Browser:
             self.driver.quit()
         except Exception:
             pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def size(self, which):
         width, height = DESKTOP if which == 'desktop' else PHONE
