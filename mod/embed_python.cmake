@@ -28,7 +28,10 @@ foreach(f IN LISTS files)
   if(pieces STREQUAL "")
     set(pieces "\"\"")
   endif()
-  string(APPEND body "  {\"${mod}\", \"${f}\",\n${pieces}, ${pkg}},\n")
+  # The name tracebacks and __file__ show: where the source came from, not
+  # the build machine's path (the binary does not depend on where it was built).
+  get_filename_component(base ${f} NAME)
+  string(APPEND body "  {\"${mod}\", \"<mod_wsgiscript>/wsgiscript/${base}\",\n${pieces}, ${pkg}},\n")
   math(EXPR count "${count} + 1")
 endforeach()
 string(APPEND body "};\nconst std::size_t kEmbeddedSourceCount = ${count};\n}  // namespace wsgi\n")

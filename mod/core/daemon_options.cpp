@@ -58,8 +58,10 @@ bool valid_account(std::string_view v)
         int id;
         return parse_int(v.substr(1), 0, 2147483647, &id);
     }
-    for (char c : v)
+    for (char ch : v) {
+        unsigned char c = static_cast<unsigned char>(ch);  // a plain char is signed here: bytes >= 0x80 are not controls
         if (c <= ' ' || c == ':' || c == '/' || c == 0x7f) return false;
+    }
     return true;
 }
 
@@ -95,9 +97,11 @@ std::string path_option(std::string_view name, std::string_view value, std::stri
 std::string check_daemon_name(std::string_view name)
 {
     if (name.empty()) return "needs a process group name";
-    for (char c : name)
+    for (char ch : name) {
+        unsigned char c = static_cast<unsigned char>(ch);  // as in valid_account
         if (c <= ' ' || c == '%' || c == 0x7f)
             return "process group name '" + std::string(name) + "' must not contain spaces, control characters or '%'";
+    }
     return {};
 }
 

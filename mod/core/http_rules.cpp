@@ -41,7 +41,13 @@ bool valid_header_value(std::string_view value)
 
 std::optional<long long> parse_content_length(std::string_view value)
 {
-    if (value.empty() || value.size() > 19) return std::nullopt;
+    if (value.empty()) return std::nullopt;
+    // Leading zeros are digits too (RFC 9110: 1*DIGIT) but not part of the
+    // value: only the rest is held to the 19 digits of 2^63-1.
+    std::size_t first = value.find_first_not_of('0');
+    if (first == std::string_view::npos) return 0;
+    value.remove_prefix(first);
+    if (value.size() > 19) return std::nullopt;
     unsigned long long n = 0;
     for (char ch : value) {
         if (ch < '0' || ch > '9') return std::nullopt;

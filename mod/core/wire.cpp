@@ -56,7 +56,8 @@ public:
     std::string_view str()
     {
         std::uint32_t n = u32();
-        if (!ok_ || n == UINT32_MAX || !need(static_cast<std::size_t>(n) + 1)) return {};
+        if (n == UINT32_MAX) ok_ = false;  // no room for it and its NUL: bad like any other impossible length
+        if (!ok_ || !need(static_cast<std::size_t>(n) + 1)) return {};
         if (in_[pos_ + n] != '\0') {
             ok_ = false;
             return {};

@@ -8,7 +8,7 @@ namespace wsgi {
 
 struct EmbeddedSource {
     const char* module;    // "wsgiscript", "wsgiscript.pickle_diagnostics", ...
-    const char* filename;  // source path at build time (for tracebacks)
+    const char* filename;  // "<mod_wsgiscript>/wsgiscript/NAME.py": __file__ and tracebacks
     const char* source;
     bool is_package;
 };

@@ -120,4 +120,20 @@ TEST(DaemonOptions, Names)
     EXPECT_NE(wsgi::check_daemon_name("a b"), "");
 }
 
+// Found by tests/fuzz/fuzz_daemon_options (regressions/daemon_options/): with
+// a signed char every byte >= 0x80 counted as a control character, so UTF-8
+// names were refused on x86-64 (and accepted where char is unsigned).
+TEST(DaemonOptions, NonAsciiBytesAreNotControls)
+{
+    EXPECT_EQ(wsgi::check_daemon_name("caf\xc3\xa9"), "");
+    EXPECT_EQ(wsgi::check_daemon_name("locale=u\xfa" "e.ls"), "");
+    EXPECT_NE(wsgi::check_daemon_name("caf\xc3\xa9\x7f"), "");
+    EXPECT_NE(wsgi::check_daemon_name("a\tb"), "");
+    DaemonOptions o;
+    EXPECT_EQ(parse_daemon_option("user=j\xc3\xb6rg", o), "");
+    EXPECT_EQ(o.user, "j\xc3\xb6rg");
+    EXPECT_EQ(parse_daemon_option("supplementary-groups=adm,caf\xc3\xa9", o), "");
+    EXPECT_NE(parse_daemon_option("group=a\x01b", o), "");
+}
+
 }  // namespace

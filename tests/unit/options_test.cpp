@@ -149,3 +149,18 @@ TEST(HeaderRules, ContentLength)
     EXPECT_FALSE(wsgi::parse_content_length("1 "));
     EXPECT_FALSE(wsgi::parse_content_length("0x10"));
 }
+
+// Found by tests/fuzz/fuzz_http_rules (regressions/http_rules/): leading
+// zeros do not count toward the 19 digits of 2^63-1.
+TEST(HeaderRules, ContentLengthLeadingZeros)
+{
+    EXPECT_EQ(wsgi::parse_content_length("000"), 0);
+    EXPECT_EQ(wsgi::parse_content_length("00000000000000000000000"), 0);
+    EXPECT_EQ(wsgi::parse_content_length("00000000000000000001"), 1);
+    EXPECT_EQ(wsgi::parse_content_length("000000000000000001320978402625308444"), 1320978402625308444LL);
+    EXPECT_EQ(wsgi::parse_content_length("09223372036854775807"), 9223372036854775807LL);
+    EXPECT_FALSE(wsgi::parse_content_length("09223372036854775808"));
+    EXPECT_FALSE(wsgi::parse_content_length("0000000000000000000099999999999999999999"));
+    EXPECT_FALSE(wsgi::parse_content_length("00-1"));
+    EXPECT_FALSE(wsgi::parse_content_length("00 "));
+}

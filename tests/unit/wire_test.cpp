@@ -65,6 +65,33 @@ TEST(Wire, RequestRefusesTruncatedAndForgedCounts)
     EXPECT_FALSE(decode_request(forged, &out));
 }
 
+// Found by tests/fuzz/fuzz_wire (regressions/wire/): a string length of
+// 0xffffffff was read as an empty string with a null data() (not a C
+// string), and the 4 bytes alone were accepted.
+TEST(Wire, StringLengthAllOnesIsMalformed)
+{
+    const std::string ones(4, '\xff');
+    int status = 0;
+    std::string_view message;
+    EXPECT_FALSE(decode_fail(ones + ones, &status, &message));  // i32 -1, then the string's length
+    EXPECT_FALSE(decode_fail(ones + ones + std::string(1, '\0'), &status, &message));
+
+    RequestFrame q;
+    q.script_path = "/a";
+    q.callable = "application";
+    q.variables = {{"K", "V"}};
+    std::string msg;
+    encode_request(msg, q);
+    std::string payload = msg.substr(kHeaderSize);
+    // the last variable's value "V\0" (length 1) becomes a length of 0xffffffff and nothing
+    std::string forged = payload.substr(0, payload.size() - 6) + ones;
+    RequestFrame out;
+    EXPECT_FALSE(decode_request(forged, &out));
+
+    Head h;
+    EXPECT_FALSE(decode_head(std::string("\xc8\0\0\0", 4) + ones + std::string(4, '\0'), &h));
+}
+
 TEST(Wire, HeadEndFailRead)
 {
     std::string msg;
