@@ -54,4 +54,9 @@ the one pickle raised, unchanged.</p>
 <h2>Remedy</h2>%s
 """ % (len(CALLS), len(lines), pickle_demo.code_html(pickle_demo.scenario_source(__file__)),
        ''.join(rows), pickle_demo.log_html(window, lines), pickle_demo.REMEDY)
-    return pickle_demo.page(start_response, 'Pickle: every entry point, one entry per failure', body)
+    return pickle_demo.page(environ, start_response, 'Pickle: every entry point, one entry per failure', body)
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

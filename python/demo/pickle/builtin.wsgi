@@ -37,4 +37,9 @@ reloads and can be read by any application group, process or server.</p>
        pickle_demo.outcome_html(ok, value, 'Saved and loaded: items %r' % (value,)),
        pickle_demo.log_html(window, window.lines(),
                             'Nothing: no diagnostics entry was written during this request.'))
-    return pickle_demo.page(start_response, 'Pickle: builtin data works', body)
+    return pickle_demo.page(environ, start_response, 'Pickle: builtin data works', body)
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

@@ -24,3 +24,8 @@ def application(environ, start_response):
         <b>not-found</b>, class <code>'Cart'</code>.</p>""",
         pickle_demo.scenario_source(__file__) + '\n# in the request:\npickle.dumps(CartType)',
         ok, value, pickle_demo.REMEDY)
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

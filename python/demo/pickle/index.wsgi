@@ -1,4 +1,5 @@
 # Demo index of the pickle scenarios (WSGIPickleDiagnostics).
+import demo_site
 import pickle_demo
 
 PAGES = [
@@ -19,12 +20,20 @@ PAGES = [
      'dumps, dump, Pickler, a subclass, multiprocessing\'s ForkingPickler; the app catches the errors.'),
     ('/pickle/builtin', 'The remedy: builtin data',
      'Pickle dicts and lists, not script objects: no failure, no entry.'),
+    # The shared-store pages (WSGIPickleResolve) come with their own
+    # conf/demo-*.conf.in; until then this entry says so.
+    ('/pickle/shared-store', 'Two scripts sharing a Redis-backed session',
+     'WSGIPickleResolve: an object pickled by one script, read by another; the silent loss and its log entry.'),
 ]
 
 
 def application(environ, start_response):
-    items = '\n'.join('<li><a href="%s">%s</a>: %s</li>' % (url, pickle_demo.esc(title), text)
-                      for url, title, text in PAGES)
+    configured = demo_site.configured_urls(environ)
+    items = '\n'.join(
+        ('<li><a href="%s">%s</a><br>%s</li>' if url in configured else
+         '<li class="slot"><b>%s</b> <span class="muted">(%s: not in this build yet)</span><br>%s</li>')
+        % ((url, pickle_demo.esc(title), text) if url in configured else (pickle_demo.esc(title), url, text))
+        for url, title, text in PAGES)
     body = """<p>A WSGI script is loaded as a module named
 <code>_mod_wsgi_&lt;md5 of its path&gt;</code> that cannot be imported by name
 and is re-run when the file changes. pickle stores functions and classes by
@@ -36,6 +45,11 @@ name only the mangled module.</p>
 <code>WSGIS0301</code> warning per such failure, naming the script file, the
 object, whether a reload caused it, and what to do. Each page below triggers
 one case inside its own request and shows you the entry it produced.</p>
-<ul>%s</ul>
+<ul class="pages">%s</ul>
 <p>The full description is in <code>docs/pickle.md</code>.</p>""" % items
-    return pickle_demo.page(start_response, 'Pickle diagnostics: scenarios', body)
+    return pickle_demo.page(environ, start_response, 'Pickle diagnostics: scenarios', body, back=False)
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

@@ -40,4 +40,9 @@ the class as <code>%s.Cart</code>.</p>
        pickle_demo.code_html(pickle_demo.scenario_source(__file__)), pickle_demo.esc(repr(data)),
        pickle_demo.outcome_html(ok, value, 'pickle.loads(data) works here: %r' % (value,)),
        pickle_demo.log_html(window, window.lines()), pickle_demo.esc(encoded))
-    return pickle_demo.page(start_response, 'Pickle: data from another application group', body)
+    return pickle_demo.page(environ, start_response, 'Pickle: data from another application group', body)
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

@@ -29,3 +29,8 @@ def application(environ, start_response):
         category <b>not-found</b>.</p>""",
         pickle_demo.scenario_source(__file__) + '\n# in the request:\npickle.dumps(saved)',
         ok, value, pickle_demo.REMEDY)
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

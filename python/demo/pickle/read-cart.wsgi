@@ -21,14 +21,14 @@ def read_form(environ):
 def application(environ, start_response):
     form = read_form(environ) if environ['REQUEST_METHOD'] == 'POST' else {}
     if 'data' not in form:
-        return pickle_demo.page(start_response, 'Pickle: data from another application group', """
+        return pickle_demo.page(environ, start_response, 'Pickle: data from another application group', """
 <p>This page loads pickled bytes made elsewhere. Start at
 <a href="/pickle/make-cart">/pickle/make-cart</a>, which makes them and sends
 them here.</p>""")
     try:
         data = base64.b64decode(form['data'], validate=True)
     except (binascii.Error, ValueError) as exc:
-        return pickle_demo.page(start_response, 'Bad data', '<p>%s</p>' % pickle_demo.esc(exc),
+        return pickle_demo.page(environ, start_response, 'Bad data', '<p>%s</p>' % pickle_demo.esc(exc),
                                 status='400 Bad Request')
     api = form.get('api', 'loads')
     window = pickle_demo.LogWindow(environ)
@@ -56,3 +56,8 @@ them here.</p>""")
         '# in application group demo-pickle-reader\n' + code,
         ok, value, pickle_demo.REMEDY + """<p>Data shared between application groups,
         processes or servers must not name a script module at all.</p>""")
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

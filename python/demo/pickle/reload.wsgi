@@ -81,7 +81,7 @@ def application(environ, start_response):
                 now = time.time()
                 os.utime(__file__, (now, now))
             except OSError as exc:
-                return pickle_demo.page(start_response, 'Could not touch the script', """
+                return pickle_demo.page(environ, start_response, 'Could not touch the script', """
 <p>The server process may not change <code>%s</code>: %s.</p>
 <p>Run <code>touch %s</code> yourself, then <a href="/pickle/reload">go back</a>.</p>"""
                     % (pickle_demo.esc(__file__), pickle_demo.esc(exc), pickle_demo.esc(__file__)))
@@ -117,7 +117,7 @@ def application(environ, start_response):
 """ % (explanation, GENERATION, pickle_demo.outcome_html(ok, value, 'pickle.dumps worked.'),
             touch_form(), pickle_demo.code_html(pickle_demo.scenario_source(__file__)),
             registry_html())
-        return pickle_demo.page(start_response, 'Pickle: objects kept across a reload', body)
+        return pickle_demo.page(environ, start_response, 'Pickle: objects kept across a reload', body)
 
     ok_f, value_f = pickle_demo.attempt(lambda: pickle.dumps(demo_stash.STORE['discount']))
     ok_c, value_c = pickle_demo.attempt(lambda: pickle.dumps(demo_stash.STORE['cart']))
@@ -139,4 +139,9 @@ reloading off (<code>WSGIScriptReloading Off</code>) for this application.</p>
         pickle_demo.outcome_html(ok_c, value_c), pickle_demo.log_html(window, window.lines()),
         pickle_demo.REMEDY, reset_form(), touch_form(),
         pickle_demo.code_html(pickle_demo.scenario_source(__file__)), registry_html())
-    return pickle_demo.page(start_response, 'Pickle: objects kept across a reload', body)
+    return pickle_demo.page(environ, start_response, 'Pickle: objects kept across a reload', body)
+
+
+# The demo dashboard asks GET <url>?wsgiscript-status (python/demo/lib/demo_site.py).
+import demo_site  # noqa: E402
+application = demo_site.with_status(application, globals())

@@ -13,16 +13,9 @@ so nothing here is affected by the problems the pages demonstrate.
 import html
 import os
 
+import demo_site
+
 LOG_ENV = 'WSGISCRIPT_DEMO_ERROR_LOG'
-
-STYLE = """body{font-family:sans-serif;margin:2em;max-width:62em;line-height:1.4}
-pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap;word-break:break-word}
-pre.log{background:#fff7e0;border-left:4px solid #e0a000}
-.cat{font-weight:bold;color:#a00}
-.ok{color:#060}.bad{color:#a00}
-nav a{margin-right:1em}
-th{text-align:left;padding-right:1em}td,th{border-bottom:1px solid #ddd;padding:.3em}"""
-
 
 class LogWindow:
     """The lines this request appends to the error log.
@@ -33,6 +26,7 @@ class LogWindow:
     """
 
     def __init__(self, environ):
+        self.environ = environ
         self.path = environ.get(LOG_ENV) or os.environ.get(LOG_ENV)
         self.method = environ.get('REQUEST_METHOD', 'GET')
         uri = environ.get('REQUEST_URI')
@@ -111,7 +105,7 @@ def log_html(window, lines, none_text=None):
     parts = ['<p>Written to the error log <code>%s</code> during this request '
              '(%d entr%s):</p>' % (esc(window.path), len(lines), 'y' if len(lines) == 1 else 'ies')]
     for line in lines:
-        text = esc(line)
+        text = demo_site.TAG_RE.sub(r'<b class="tag">\1</b>', esc(line))
         for category in ('not-found', 'not-same-object', 'module-not-importable'):
             token = ': %s: ' % category
             text = text.replace(token, ': <span class="cat">%s</span>: ' % category, 1)
@@ -150,23 +144,13 @@ def installed_html():
             'exception still happens, but no log entry is written.</p>')
 
 
-NAV = ('<nav><a href="/pickle/">all pickle scenarios</a>'
-       '<a href="/">demo home</a></nav>')
+NAV = '<p class="subnav"><a href="/pickle">&larr; all pickle scenarios</a></p>'
 
 
-def page(start_response, title, body, status='200 OK'):
-    doc = """<!doctype html>
-<html><head><meta charset="utf-8"><title>%s</title><style>%s</style></head>
-<body>%s<h1>%s</h1>
-%s
-%s
-</body></html>
-""" % (esc(title), STYLE, NAV, esc(title), installed_html(), body)
-    data = doc.encode('utf-8')
-    start_response(status, [('Content-Type', 'text/html; charset=utf-8'),
-                            ('Content-Length', str(len(data))),
-                            ('Cache-Control', 'no-store')])
-    return [data]
+def page(environ, start_response, title, body, status='200 OK', back=True):
+    """A pickle page in the demo's layout, with the link back to the scenarios (back=True)."""
+    return demo_site.page(environ, start_response, title,
+                          '%s\n%s\n%s' % (NAV if back else '', installed_html(), body), status=status)
 
 
 def scenario(start_response, window, title, explanation, code, ok, value, remedy,
@@ -186,7 +170,7 @@ def scenario(start_response, window, title, explanation, code, ok, value, remedy
 <p>Reload the page: each request fails again and writes exactly one new entry.</p>
 """ % (explanation, code_html(code), outcome_html(ok, value), log_html(window, window.lines()),
        remedy, extra)
-    return page(start_response, title, body)
+    return page(window.environ, start_response, title, body)
 
 
 REMEDY = """<p>Pickle only builtin types (<code>str</code>, <code>bytes</code>,
