@@ -305,22 +305,18 @@ private:
                             io_ms_);
     }
 
-    // The daemon went away. A kept connection that failed before anything
-    // came back (the daemon closed it when stopping, or never read the
-    // request) is tried again on a new one, for requests without a body
-    // that may be repeated; otherwise the client gets 502.
+    // The daemon went away. A kept connection that was reset before
+    // anything came back (the daemon closed it, retiring or stopping, with
+    // this request unread in its socket) is tried again on a new one, for
+    // any method: the daemon never read the request, so nothing of it ran,
+    // and the body is still with the client (the daemon asks for it piece
+    // by piece; nothing was asked). Otherwise the client gets 502.
     Outcome lost(Channel& ch, bool reused, int* status, bool on_write)
     {
         int err = ch.error();
         bool never_read = on_write || err == ECONNRESET || err == EPIPE;
-        if (reused && !responded_ && !asked_body_ && never_read && retry_safe()) return Outcome::kRetry;
+        if (reused && !responded_ && !asked_body_ && never_read) return Outcome::kRetry;
         return broken(ch, status);
-    }
-
-    bool retry_safe()
-    {
-        const char* m = apr_table_get(t_.variables(), "REQUEST_METHOD");
-        return m && (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"));
     }
 
     // request-timeout passed with no response: 504. The daemon process

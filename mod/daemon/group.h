@@ -10,6 +10,8 @@
 #include "core/python_options.h"
 #include "core/wire.h"
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -41,6 +43,11 @@ struct DaemonGroup {
     std::string socket_path;  // the UNIX socket the Apache children connect to
     int listen_fd = -1;       // the parent's listening socket (the processes inherit it)
     unsigned index = 0;       // position among the server's groups (names the socket)
+    // Shared by the parent and the group's processes (MAP_SHARED, made by
+    // the parent before it forks them): bit i set while the process in slot
+    // i takes new requests. A process due to retire for maximum-requests or
+    // restart-interval waits while it is the only one (staggered retirement).
+    std::atomic<std::uint64_t>* accepting = nullptr;
 };
 
 // What every daemon process and Apache child of this server generation

@@ -195,12 +195,14 @@ private:
 
 class Server {
 public:
-    Server(const DaemonGroup& g, const DaemonShared& shared, server_rec* s)
+    Server(const DaemonGroup& g, const DaemonShared& shared, server_rec* s, unsigned slot)
         : g_(g), o_(g.options), shared_(shared), s_(s), log_(LogTarget::of(s)),
           timeout_ms_(o_.socket_timeout > 0 ? o_.socket_timeout * 1000
                                             : static_cast<int>(apr_time_as_msec(s->timeout))),
-          started_(apr_time_now())
+          started_(apr_time_now()),
+          slot_bit_(g.accepting && o_.processes > 1 && slot < 64 ? std::uint64_t{1} << slot : 0)
     {
+        if (slot_bit_) g_.accepting->fetch_or(slot_bit_);
     }
 
     // Serve until told to stop; true when every request ended (Python may be
@@ -259,6 +261,10 @@ private:
     bool accepting_ = true, keep_connections_ = true, quit_ = false;
     apr_time_t idle_since_ = 0, deadline_ = 0, load_failing_since_ = 0;
     bool script_changed_ = false;  // set by a worker, acted on by the main thread
+    std::uint64_t slot_bit_ = 0;   // this process's bit in g_.accepting (0: none)
+    apr_time_t due_since_ = 0;     // due to retire, but the only process taking requests since
+    bool may_retire(apr_time_t now);  // m_ held
+    void not_accepting();          // m_ held
     Retirement reason_ = Retirement::kExited;  // the exit status
     std::atomic<apr_time_t> gil_tick_{0};
     std::atomic<bool> ticker_quit_{false};
@@ -341,6 +347,7 @@ void Server::signal_received()
 void Server::retire(Retirement why, bool keep, const std::string& detail)
 {
     if (state_ != State::kRunning) return;
+    not_accepting();
     state_ = State::kRetiring;
     reason_ = why;
     keep_connections_ = keep;
@@ -358,9 +365,40 @@ void Server::retire(Retirement why, bool keep, const std::string& detail)
     }
 }
 
+// maximum-requests and restart-interval come due in every process of a
+// group at about the same time under an even load; the parent replaces a
+// process only once it has exited (it looks once a second), so if all
+// retired at once the group would take no requests meanwhile. A process due
+// to retire goes on serving while it is the only one taking requests, until
+// another comes back (a replacement started) or kMaxRetireDelay passes.
+constexpr apr_time_t kMaxRetireDelay = apr_time_from_sec(5);
+
+bool Server::may_retire(apr_time_t now)
+{
+    if (!slot_bit_) return true;
+    std::uint64_t mask = g_.accepting->load();
+    while (mask & ~slot_bit_) {
+        if (g_.accepting->compare_exchange_weak(mask, mask & ~slot_bit_)) return true;
+    }
+    if (!due_since_) {
+        due_since_ = now;
+        log_fmt(log_, APLOG_INFO, "WSGIS0604",
+                "daemon process %d of group '%s' is due to retire but is the only one of its group taking requests: "
+                "it goes on until another is back (at most %d s)",
+                getpid(), o_.name.c_str(), static_cast<int>(apr_time_sec(kMaxRetireDelay)));
+    }
+    return now - due_since_ >= kMaxRetireDelay;
+}
+
+void Server::not_accepting()
+{
+    if (slot_bit_) g_.accepting->fetch_and(~slot_bit_);
+}
+
 void Server::stop(const char* why)
 {
     if (state_ == State::kStopping) return;
+    not_accepting();
     if (state_ == State::kRunning)
         log_fmt(log_, APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' is stopping: %s", getpid(),
                 o_.name.c_str(), why);
@@ -413,9 +451,10 @@ void Server::checks()
         if (o_.inactivity_timeout > 0 && busy_ == 0 && ready_.empty() && idle_since_ &&
             now - idle_since_ >= apr_time_from_sec(o_.inactivity_timeout))
             retire(Retirement::kInactivity, false);
-        else if (o_.restart_interval > 0 && now - started_ >= apr_time_from_sec(o_.restart_interval))
+        else if (o_.restart_interval > 0 && now - started_ >= apr_time_from_sec(o_.restart_interval) &&
+                 may_retire(now))
             retire(Retirement::kRestartInterval, false);
-        else if (o_.maximum_requests > 0 && served_ >= o_.maximum_requests)
+        else if (o_.maximum_requests > 0 && served_ >= o_.maximum_requests && may_retire(now))
             retire(Retirement::kMaximumRequests, false, " (" + std::to_string(served_) + " requests)");
         else if (o_.startup_timeout > 0 && load_failing_since_ &&
                  now - load_failing_since_ >= apr_time_from_sec(o_.startup_timeout))
@@ -707,6 +746,7 @@ int Server::serve(DaemonTransport& t, const wire::RequestFrame& f, std::size_t i
     load.reloading = false;  // a changed script restarts the process instead
     load.ask_script = rs.reloading;  // reload_required() / no __mtime__: a restart too, as mod_wsgi
     load.case_sensitive = shared_.case_sensitive;
+    load.stat_on_load = true;
     load.log = t.log_target();
     RequestScope current(t);
     InterpreterScope gil(in);
@@ -773,7 +813,7 @@ const char* retirement_name(int exit_status)
 }
 
 void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& g, const DaemonShared& shared,
-                        const std::vector<int>& others)
+                        const std::vector<int>& others, unsigned slot)
 {
     LogTarget log = LogTarget::of(s);
     const DaemonOptions& o = g.options;
@@ -826,7 +866,7 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
             getpid(), o.name.c_str(), static_cast<unsigned>(getuid()), static_cast<unsigned>(getgid()), o.threads);
     preload(g, shared, s);
 
-    Server server(g, shared, s);
+    Server server(g, shared, s, slot);
     bool all_done = server.run();
     if (all_done) apr_pool_destroy(pool);  // ends Python: threads, atexit, finalisation
     log_fmt(log, APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' exits", getpid(), o.name.c_str());

@@ -44,7 +44,9 @@ const char* retirement_name(int exit_status);
 
 // The daemon process's main: never returns. `others` are the listening
 // sockets of the other groups (closed here).
+// `slot`: its place among the group's processes (its bit in
+// DaemonGroup::accepting).
 [[noreturn]] void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& group,
-                                     const DaemonShared& shared, const std::vector<int>& others);
+                                     const DaemonShared& shared, const std::vector<int>& others, unsigned slot);
 
 }  // namespace wsgi

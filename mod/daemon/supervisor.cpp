@@ -13,9 +13,12 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <new>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace wsgi {
@@ -43,13 +46,39 @@ struct Slot {
     process_rec* process;
     server_rec* server;
     apr_time_t started;
+    bool ending;  // told to stop: Apache is stopping or restarting without grace
+    unsigned index;  // among its group's processes (its bit in DaemonGroup::accepting)
 };
 
 struct Watched {  // a retired process of an earlier generation
     apr_proc_t proc;
     char group[64];
     server_rec* server;
+    bool ending;
 };
+
+// Apache calls the maintenance functions with APR_OC_REASON_RESTART from
+// ap_reclaim_child_processes(): it stops, or restarts without grace, and
+// is sending SIGTERM to its children. The daemon processes are told at the
+// same moment (SIGTERM: finish within shutdown-timeout), so that a child
+// waiting for one of them is answered and exits by itself; the prefork MPM
+// signals the whole process group, the threaded MPMs only their children.
+bool told_to_end(int reason, pid_t pid, bool* ending)
+{
+    if (reason != APR_OC_REASON_RESTART) return false;
+    if (!*ending && pid > 0) {
+        *ending = true;
+        kill(pid, SIGTERM);
+    }
+    return true;
+}
+
+// APR's own waitpid() (apr_proc_other_child_refresh) passes the raw wait
+// status, Apache's wait the exit code or the signal number: the same here.
+int plain_status(int status)
+{
+    return status > 255 && WIFEXITED(status) ? WEXITSTATUS(status) : status;
+}
 
 unsigned char* process_secret(apr_pool_t* pglobal)
 {
@@ -84,20 +113,24 @@ void start_process(Slot* slot);
 void manage(int reason, void* data, int status)
 {
     auto* slot = static_cast<Slot*>(data);
+    if (told_to_end(reason, slot->proc.pid, &slot->ending)) return;
     if (reason != APR_OC_REASON_DEATH && reason != APR_OC_REASON_LOST) return;
     apr_proc_other_child_unregister(slot);
+    if (slot->index < 64 && slot->group->accepting)  // it takes nothing any more, however it ended
+        slot->group->accepting->fetch_and(~(std::uint64_t{1} << slot->index));
     LogTarget log = LogTarget::of(slot->server);
     const char* name = slot->group->options.name.c_str();
     // What Apache passes is the exit status or the signal number (it does
     // not say which); the module's own reasons are above every signal.
+    status = plain_status(status);
     std::string how = reason == APR_OC_REASON_LOST ? std::string("was lost")
                       : status == 0                ? "exited"
                                                    : "ended with exit status " + std::to_string(status) +
                                                          " (or was killed by signal " + std::to_string(status) + ", " +
                                                          (status < 65 ? strsignal(status) : "?") + ")";
-    if (stopping()) {
-        log_fmt(log, APLOG_INFO, "WSGIS0607", "daemon process %d of group '%s' %s; Apache is stopping",
-                static_cast<int>(slot->proc.pid), name, how.c_str());
+    if (stopping() || slot->ending) {
+        log_fmt(log, APLOG_INFO, "WSGIS0607", "daemon process %d of group '%s' %s; Apache is %s",
+                static_cast<int>(slot->proc.pid), name, how.c_str(), slot->ending ? "stopping or restarting" : "stopping");
         return;
     }
     // Its exit status names why it retired (process.h); anything else is a
@@ -121,7 +154,9 @@ void manage(int reason, void* data, int status)
 void watch_retired(int reason, void* data, int status)
 {
     auto* w = static_cast<Watched*>(data);
+    if (told_to_end(reason, w->proc.pid, &w->ending)) return;
     if (reason != APR_OC_REASON_DEATH && reason != APR_OC_REASON_LOST) return;
+    status = plain_status(status);
     apr_proc_other_child_unregister(w);
     log_fmt(LogTarget::of(w->server), APLOG_INFO, "WSGIS0607",
             "retired daemon process %d of group '%s' ended (%s) after Apache's restart",
@@ -136,7 +171,7 @@ void start_process(Slot* slot)
         if (g != slot->group && g->listen_fd >= 0) others.push_back(g->listen_fd);
     apr_status_t rv = apr_proc_fork(&slot->proc, slot->pconf);
     if (rv == APR_INCHILD) {
-        run_daemon_process(slot->process, slot->server, *slot->group, slot->set->shared, others);
+        run_daemon_process(slot->process, slot->server, *slot->group, slot->set->shared, others, slot->index);
     }
     if (rv != APR_INPARENT) {
         char buf[120];
@@ -205,6 +240,20 @@ void adopt_retired(apr_pool_t* pconf, apr_pool_t* pglobal, server_rec* s)
         ++kept;
     }
     retired->count = kept;
+}
+
+// One word shared with the processes forked later (they keep their mapping
+// after the parent unmaps it at the end of the generation).
+std::atomic<std::uint64_t>* shared_flags(apr_pool_t* pconf)
+{
+    void* p = mmap(nullptr, sizeof(std::atomic<std::uint64_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED) return nullptr;  // no staggered retirement, nothing else lost
+    auto* flags = new (p) std::atomic<std::uint64_t>(0);
+    apr_pool_cleanup_register(
+        pconf, p, [](void* q) -> apr_status_t { munmap(q, sizeof(std::atomic<std::uint64_t>)); return APR_SUCCESS; },
+        apr_pool_cleanup_null);
+    return flags;
 }
 
 std::string socket_path_for(const char* prefix, const std::string& name)
@@ -355,8 +404,9 @@ bool start_daemons(apr_pool_t* pconf, server_rec* s, DaemonSet& set, const char*
     g_current_generation = gen;
     apr_pool_cleanup_register(pconf, gen, end_generation, apr_pool_cleanup_null);
     for (DaemonGroup* g : set.groups) {
+        g->accepting = shared_flags(pconf);
         for (int i = 0; i < g->options.processes; ++i) {
-            auto* slot = new Slot{&set, g, {}, pconf, s->process, s, 0};
+            auto* slot = new Slot{&set, g, {}, pconf, s->process, s, 0, false, static_cast<unsigned>(i)};
             gen->slots.push_back(slot);
             start_process(slot);
         }

@@ -515,13 +515,20 @@ DaemonSet& daemon_set(apr_pool_t* pconf)
 
 const DaemonGroup* find_daemon_group(const DaemonSet& set, const char* name, const server_rec* s, const server_rec* main)
 {
-    const DaemonGroup* from_main = nullptr;
+    // As mod_wsgi: a group of this server, of the main server, or of a
+    // virtual host with the same ServerName (the usual http and https pair
+    // sharing one group).
+    const DaemonGroup *from_main = nullptr, *same_name = nullptr;
     for (const DaemonGroup* g : set.groups) {
         if (g->options.name != name) continue;
         if (g->server == s) return g;
-        if (g->server == main) from_main = g;
+        if (g->server == main)
+            from_main = g;
+        else if (!same_name && g->server && g->server->server_hostname && s->server_hostname &&
+                 !strcasecmp(g->server->server_hostname, s->server_hostname))
+            same_name = g;
     }
-    return from_main;
+    return from_main ? from_main : same_name;
 }
 
 void* create_dir_config(apr_pool_t* p, char*)

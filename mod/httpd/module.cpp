@@ -105,7 +105,7 @@ std::string plan_daemon_preloads(DaemonSet& set, server_rec* main)
         const DaemonGroup* g = find_daemon_group(set, name, s, main);
         if (!g)
             *err = std::string(where) + ": process-group=" + name + " names no WSGIDaemonProcess of this server " +
-                   "(a group defined in another virtual host is not usable here)";
+                   "(a group of a virtual host is usable only there and in virtual hosts of the same ServerName)";
         return const_cast<DaemonGroup*>(g);
     };
     std::string err;

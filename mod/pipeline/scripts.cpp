@@ -30,6 +30,18 @@ PyObject* current_module(const ScriptEntry& e, const ScriptLoad& load)
     return found == e.module.get() ? found : nullptr;
 }
 
+bool file_mtime(const char* path, apr_time_t* mtime)
+{
+    apr_finfo_t fi;
+    apr_pool_t* tmp = nullptr;
+    apr_pool_create(&tmp, nullptr);
+    apr_status_t rv = apr_stat(&fi, path, APR_FINFO_MTIME, tmp);
+    apr_pool_destroy(tmp);
+    if (rv != APR_SUCCESS && rv != APR_INCOMPLETE) return false;
+    *mtime = fi.mtime;
+    return true;
+}
+
 bool read_file(const char* path, apr_pool_t* p, std::string* out, apr_status_t* rv)
 {
     apr_file_t* f = nullptr;
@@ -247,7 +259,13 @@ bool script_changed(Interpreter* in, const ScriptLoad& load)
     const ScriptTable& table = in->state<ScriptTable>();
     auto it = table.entries.find(key);
     if (it == table.entries.end() || !it->second.module) return false;
-    return it->second.mtime != load.mtime || script_asks_reload(it->second, load);
+    if (it->second.mtime != load.mtime) {
+        // The Apache child read load.mtime, perhaps before a change that
+        // this process has already loaded: the file decides.
+        apr_time_t now = 0;
+        if (!file_mtime(load.path, &now) || now != it->second.mtime) return true;
+    }
+    return script_asks_reload(it->second, load) != nullptr;
 }
 
 PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
@@ -314,6 +332,10 @@ PyRef load_script(Interpreter* in, const ScriptLoad& load_in, int* http_status)
             *http_status = HTTP_INTERNAL_SERVER_ERROR;
             return {};
         }
+    }
+    if (load.stat_on_load) {
+        apr_time_t mtime = 0;
+        if (file_mtime(load.path, &mtime)) load.mtime = mtime;
     }
     return execute(in, e, load, asked, http_status);
 }

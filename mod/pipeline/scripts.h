@@ -58,6 +58,8 @@ struct ScriptLoad {
     bool ask_script = false;      // WSGIScriptReloading On: a module without __mtime__, or whose
                                   // reload_required(path) returns true, is reloaded (as mod_wsgi)
     bool case_sensitive = true;   // WSGICaseSensitivity
+    bool stat_on_load = false;    // a (re)load stores the file's own mtime, not load.mtime (daemon
+                                  // mode: the Apache child's stat may predate a change)
     LogTarget log;                // request or server the messages belong to
 };
 
@@ -66,7 +68,9 @@ struct ScriptLoad {
 using ScriptLoadedHook = void (*)(Interpreter* in, const ScriptEntry& e, const LogTarget& log);
 void on_script_loaded(ScriptLoadedHook hook);
 
-// True when `in` has the script loaded from another mtime than load.mtime,
+// True when `in` has the script loaded from another mtime than load.mtime
+// and the file itself is no longer what was loaded (a request whose mtime
+// was read before a change this process already loaded is not a change),
 // or (load.ask_script) the script asks for a reload by mod_wsgi's rules
 // (daemon mode then restarts the process instead of reloading in place).
 bool script_changed(Interpreter* in, const ScriptLoad& load);

@@ -13,9 +13,10 @@
 #   alias whose group depends on the request;
 # - WSGIProcessGroup %{ENV:var}: the variable names the group, none set is
 #   embedded, '%{GLOBAL}' is embedded (mod_wsgi expands it again);
-# - virtual hosts: a group defined in one is usable there, the main server's
-#   groups everywhere, another host's group nowhere else (500, WSGIS0608
-#   naming the group), nor a group that does not exist.
+# - virtual hosts: a group defined in one is usable there and in virtual
+#   hosts of the same ServerName (as mod_wsgi: an http and https pair), the
+#   main server's groups everywhere, another host's group nowhere else (500,
+#   WSGIS0608 naming the group), nor a group that does not exist.
 use strict;
 use warnings;
 use FindBin;
@@ -120,6 +121,13 @@ is $own->{process_group}, 'd13-vhost', '... d13-vhost';
 ($r, my $main) = info_of($ua, $vurl->('/main/info'));
 is $r->code, 200, "a virtual host uses the main server's group: 200";
 is $main->{process_group}, 'd13', '... d13';
+my $turl = sub { my $hp = hostport('d13_twin'); "http://$hp$_[0]" };
+for my $path ('/twin/info', '/twin-alias/info') {
+    ($r, my $twin) = info_of($ua, $turl->($path));
+    is $r->code, 200, "a virtual host of the same ServerName uses d13_vhost's group ($path): 200";
+    is $twin->{process_group}, 'd13-vhost', "... d13-vhost ($path)";
+    is $twin->{pid}, $own->{pid}, "... the same process ($path)" if exists $twin->{pid};
+}
 
 for my $case (['/d13/vhost-group/info', [], 'd13-vhost', 'WSGIProcessGroup naming a group of another virtual host'],
               ['/d13/env/info', ['X-D13-Group' => 'd13-vhost'], 'd13-vhost', '%{ENV:D13_GROUP} naming a group of another virtual host'],

@@ -18,12 +18,10 @@
 #   lc_stop (shutdown-timeout=2): a 1 s request and a 30 s request. The
 #     process finishes the 1 s one (the application ran to its end) and exits
 #     2 s after the stop with the other still running (WSGIS0605), and every
-#     Apache child exits by itself (no AH00045/AH00046). TODO under event and
-#     worker (a defect): the daemon processes are told to stop only when the
-#     parent's configuration pool goes, after the Apache children are gone,
-#     and the child waiting for the 30 s request does not exit at SIGTERM: the
-#     parent SIGKILLs it 9 s into the stop, and the daemon process exits
-#     shutdown-timeout later (about 12 s after the stop).
+#     Apache child exits by itself (no AH00045/AH00046): the daemon processes
+#     are told (SIGTERM) when Apache starts reclaiming its children, under
+#     every MPM, so the child waiting for the 30 s request is answered when
+#     the daemon process exits.
 # No crash lines in any log.
 use strict;
 use warnings;
@@ -155,12 +153,8 @@ CONF
     $t0 = time;
     ok $srv->signal('stop'), "$mpm: apache2 -k stop";
     my $t_stop = wait_gone($stop_pid, 25, $t0);
-    TODO: {
-        local $TODO = 'defect: at -k stop the daemon processes are told only after the Apache children are gone; '
-                    . 'a threaded child waiting for a daemon is SIGKILLed after 9 s (AH00046)' if $mpm ne 'prefork';
-        ok defined $t_stop && $t_stop >= 1.5 && $t_stop < 5,
-            sprintf("$mpm: shutdown-timeout=2: the lc_stop process exits %.1f s after the stop", $t_stop // -1);
-    }
+    ok defined $t_stop && $t_stop >= 1.5 && $t_stop < 5,
+        sprintf("$mpm: shutdown-timeout=2: the lc_stop process exits %.1f s after the stop", $t_stop // -1);
     ok -e $mk->('stop-short-done'), "$mpm: the 1 s request ran to its end first";
     ok !-e $mk->('stop-long-done'), "$mpm: the 30 s one did not";
     ok defined wait_gone($parent, 20), "$mpm: Apache stopped";
@@ -168,13 +162,9 @@ CONF
     $log = $srv->slurp_log;
     like $log, qr/\[wsgiscript:warn\][^\n]*WSGIS0605: daemon process $stop_pid of group 'lc_stop' exits with 1 request\(s\) still running after its shutdown-timeout \(2 s\)/,
         "$mpm: WSGIS0605: lc_stop gave up the 30 s request after shutdown-timeout";
-    TODO: {
-        local $TODO = 'defect: a threaded Apache child waiting for lc_stop does not exit at -k stop until SIGKILL'
-            if $mpm ne 'prefork';
-        my @stragglers = grep { /AH0004[56]/ } split /\n/, $log;
-        is scalar(@stragglers), 0, "$mpm: every Apache child exited by itself at the stop (no AH00045/AH00046)"
-            or diag join "\n", @stragglers;
-    }
+    my @stragglers = grep { /AH0004[56]/ } split /\n/, $log;
+    is scalar(@stragglers), 0, "$mpm: every Apache child exited by itself at the stop (no AH00045/AH00046)"
+        or diag join "\n", @stragglers;
     my @crash = grep { /Segmentation fault|exit signal|double free|Aborted|AH00052/ } split /\n/, $log;
     is scalar(@crash), 0, "$mpm: no crash lines" or diag join "\n", @crash[0 .. ($#crash < 9 ? $#crash : 9)];
     $srv->cleanup;
