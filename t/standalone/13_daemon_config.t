@@ -183,7 +183,7 @@ sub start_refused {
 my $t_todo = 'refuse';  # checked in check_config, which `apache2 -t` runs too
 start_refused("<VirtualHost 127.0.0.1:*>\n    ServerName other.example\n    WSGIDaemonProcess vg\n</VirtualHost>\n"
               . "WSGIScriptAlias /app \$root/app.wsgi process-group=vg application-group=%{GLOBAL}\n",
-              qr/WSGIS0603: \S+httpd\.conf:\d+: process-group=vg names no WSGIDaemonProcess of this server \(a group defined in another virtual host is not usable here\)/,
+              qr/WSGIS0603: \S+httpd\.conf:\d+: process-group=vg names no WSGIDaemonProcess of this server \(a group of a virtual host is usable only there and in virtual hosts of the same ServerName\)/,
               "WSGIScriptAlias process-group= naming another virtual host's group", $t_todo);
 start_refused("WSGIDaemonProcess g\nWSGIImportScript \$root/app.wsgi process-group=nosuch application-group=a\n",
               qr/WSGIS0603: \S+httpd\.conf:\d+: process-group=nosuch names no WSGIDaemonProcess of this server/,
