@@ -149,7 +149,9 @@ const char* cmd_python_home(cmd_parms* cmd, void*, const char* arg)
     if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
     apr_finfo_t fi;
     if (apr_stat(&fi, arg, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS || fi.filetype != APR_DIR)
-        return fail(cmd, std::string("'") + arg + "' is not a directory");
+        return fail(cmd, std::string("'") + arg + "' is not a directory" +
+                             (strchr(arg, ':') ? " (one directory: mod_wsgi's prefix:exec_prefix form is not accepted)"
+                                               : ""));
     sconf(cmd)->python_home = apr_pstrdup(cmd->pool, arg);
     return nullptr;
 }
