@@ -21,8 +21,7 @@
 # - WSGIDispatchScript.rst example 1 with the dispatch script of that page:
 #   /admin/, /api/ and the rest each run in the group the script names;
 # - WSGIDaemonProcess.rst example 1 (the http and https hosts of one site
-#   share the group the first defines): TODO, the second host's request is
-#   answered 500 (WSGIS0608) where mod_wsgi serves it from the shared group.
+#   share the group the first defines): both hosts are served by it.
 # The Apache error logs must have no crash line.
 use strict;
 use warnings;
@@ -224,13 +223,9 @@ sub finish {
     my($code, $group) = get($s->url('/'), 'www.site1.com');
     is $code, 200, 'WSGIDaemonProcess-1: the host defining the group: 200';
     is $group, 'www.site1.com', '... run in www.site1.com';
-    TODO: {
-        local $TODO = 'a group of a virtual host is not usable from another one of the same ServerName '
-                    . '(mod_wsgi allows it: WSGIDaemonProcess.rst, wsgi_remote.c); here 500, WSGIS0608';
-        ($code, $group) = get("http://127.0.0.1:$s->{https}/", 'www.site1.com');
-        is $code, 200, 'WSGIDaemonProcess-1: the second host of the same ServerName: 200';
-        is $group, 'www.site1.com', '... run in the group the first host defines';
-    }
+    ($code, $group) = get("http://127.0.0.1:$s->{https}/", 'www.site1.com');
+    is $code, 200, 'WSGIDaemonProcess-1: the second host of the same ServerName: 200';
+    is $group, 'www.site1.com', '... run in the group the first host defines';
     finish($s, 'WSGIDaemonProcess-1');
 }
 
