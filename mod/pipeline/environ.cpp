@@ -173,4 +173,7 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
     return env;
 }
 
+long request_thread_id() { return t_thread_id; }
+long request_threads_started() { return g_threads.load(); }
+
 }  // namespace wsgi

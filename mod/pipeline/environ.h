@@ -55,4 +55,9 @@ bool init_environ_state(Interpreter* in);
 PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, PyObject* input, PyObject* errors,
                     PyObject* file_wrapper);
 
+// mod_wsgi.thread_id of the calling thread (0 before it served a request)
+// and how many threads have served requests in this process.
+long request_thread_id();
+long request_threads_started();
+
 }  // namespace wsgi
