@@ -145,12 +145,23 @@ PyObject* field(const char (&s)[N])
     return PyUnicode_DecodeLatin1(s, static_cast<Py_ssize_t>(strnlen(s, N)), nullptr);
 }
 
-// mod_status's letters for the worker states.
+// mod_status's letters for the worker states (mod_wsgi's wsgi_status_flags).
 const char* status_flag(int status)
 {
-    static const char* const kFlags[] = {".", "_", "S", "R", "W", "K", "L", "D", "C", "G", "I"};
-    static_assert(sizeof kFlags / sizeof kFlags[0] == SERVER_NUM_STATUS);
-    return status >= 0 && status < SERVER_NUM_STATUS ? kFlags[status] : "?";
+    switch (status) {
+    case SERVER_DEAD: return ".";
+    case SERVER_STARTING: return "S";
+    case SERVER_READY: return "_";
+    case SERVER_BUSY_READ: return "R";
+    case SERVER_BUSY_WRITE: return "W";
+    case SERVER_BUSY_KEEPALIVE: return "K";
+    case SERVER_BUSY_LOG: return "L";
+    case SERVER_BUSY_DNS: return "D";
+    case SERVER_CLOSING: return "C";
+    case SERVER_GRACEFUL: return "G";
+    case SERVER_IDLE_KILL: return "I";
+    default: return "?";  // a state newer than this build (mod_wsgi would read past its table)
+    }
 }
 
 // server_metrics(): Apache's scoreboard, or None when not allowed
