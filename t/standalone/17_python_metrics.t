@@ -4,6 +4,7 @@
 # server-metrics=On started with Apache (before httpd makes its scoreboard)
 # answers None and says so (WSGIS0618), and after a graceful restart its new
 # process reads the scoreboard: the Apache children of the new generation.
+# WSGIServerMetrics in a <VirtualHost> and a bad value are refused.
 use strict;
 use warnings;
 use FindBin;
@@ -16,6 +17,16 @@ use Time::HiRes ();
 use WsgiServer;
 
 my @mpms = split ' ', ($ENV{WSGISCRIPT_MPMS} || 'event');
+
+for my $case (["<VirtualHost *:80>\nWSGIServerMetrics On\n</VirtualHost>\n", qr/WSGIServerMetrics cannot occur within <VirtualHost> section/, 'in a <VirtualHost>'],
+              ["WSGIServerMetrics Yes\n", qr/WSGIServerMetrics must be On or Off/, 'a value other than On|Off']) {
+    my($conf, $re, $what) = @$case;
+    my $srv = WsgiServer->new(name => 'python-metrics-conf', conf => $conf);
+    my $check = join ' ', map { "'$_'" } $srv->httpd_cmd('-t');
+    my $out = `$check 2>&1`;
+    like $out, $re, "WSGIServerMetrics $what: refused";
+    $srv->cleanup;
+}
 
 for my $mpm (@mpms) {
     my $srv = WsgiServer->new(name => "python-metrics-$mpm", mpm => $mpm, conf => <<'CONF');
@@ -38,7 +49,8 @@ CONF
     my @lines = grep { /WSGIS0618: daemon process $d->{pid} of group 'dm'/ } split /\n/, $srv->slurp_log;
     is scalar @lines, 1, "$mpm: ... and WSGIS0618 says why, once";
     my $p = $get->('/emb/process');
-    ok(($p->{request_count} // 0) >= 1, "$mpm: process_metrics() does not depend on WSGIServerMetrics");
+    ok(defined $p->{request_count} && ($p->{active_requests} // 0) == 1,
+       "$mpm: process_metrics() does not depend on WSGIServerMetrics");
 
     ok $srv->signal('graceful'), "$mpm: graceful restart";
     my $after;
