@@ -32,6 +32,13 @@ my %flags = map { $_ => 1 } qw(. _ S R W K L D C G I);
     like $m->{thread_limit} // '', qr/^[1-9]\d*$/, 'thread_limit';
     is $m->{thread_limit}, 1, 'prefork: thread_limit 1' if $mpm eq 'prefork';
     like $m->{running_generation} // '', qr/^\d+$/, 'running_generation';
+    # maximum_processes: the MPM's AP_MPMQ_MAX_DAEMONS (mod_wsgi: the most used so far, docs/compat.md)
+    is_deeply [ $r->{maximum_processes}, $r->{threads_per_process} ], $r->{apache},
+        'embedded: mod_wsgi.maximum_processes/threads_per_process are the module apache\'s';
+    ok(($r->{maximum_processes} // 0) >= 1 && $r->{maximum_processes} <= ($m->{server_limit} // 0),
+       '... maximum_processes within ServerLimit');
+    ok(($r->{threads_per_process} // 0) >= 1 && $r->{threads_per_process} <= ($m->{thread_limit} // 0),
+       '... threads_per_process within ThreadLimit');
     ok(($m->{restart_time} // 0) > 1e9 && $m->{restart_time} <= $m->{current_time}, 'restart_time <= current_time (seconds since the epoch)');
     like $m->{running_time} // '', qr/^\d+$/, 'running_time, whole seconds';
     ok abs(($m->{current_time} // 0) - time) < 60, 'current_time is now';

@@ -24,12 +24,15 @@ _kept = {}
 
 def _server():
     m = mod_wsgi.server_metrics()
+    import apache
     if m is None:
         return {'metrics': None, 'pid': os.getpid()}
     procs = [p for p in m['processes'] if p['pid']]
     m['processes'] = procs
     m['process_count'] = len(m['processes'])
-    return {'metrics': m, 'pid': os.getpid()}
+    return {'metrics': m, 'pid': os.getpid(), 'maximum_processes': mod_wsgi.maximum_processes,
+            'threads_per_process': mod_wsgi.threads_per_process,
+            'apache': [apache.maximum_processes, apache.threads_per_process]}
 
 
 def application(environ, start_response):
