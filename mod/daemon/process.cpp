@@ -814,6 +814,7 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     options.python_path = o.python_path_given ? o.python_path : shared.python_path;
     options.multithread = o.threads > 1;
     options.multiprocess = o.processes_given;
+    options.run_once = o.threads == 1 && o.maximum_requests == 1;
     ProcessFacts facts;
     facts.process_group = o.name;
     facts.maximum_processes = o.processes;

@@ -47,7 +47,7 @@ PyRef make_template(Interpreter* in, PyObject* file_wrapper)
     if (!set(d, k.wsgi_version, k.version_tuple.get()) ||
         !set(d, k.wsgi_multithread, rt && rt->multithread() ? Py_True : Py_False) ||
         !set(d, k.wsgi_multiprocess, !rt || rt->multiprocess() ? Py_True : Py_False) ||
-        !set(d, k.wsgi_run_once, Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
+        !set(d, k.wsgi_run_once, rt && rt->run_once() ? Py_True : Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
         !set(d, k.wsgi_file_wrapper, file_wrapper) || !set(d, k.mod_wsgi_process_group, group.get()) ||
         !set(d, k.mod_wsgi_request_handler, k.wsgi_script_handler.get()) ||
         !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()) ||

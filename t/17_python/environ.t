@@ -77,6 +77,7 @@ for my $case ([ embedded => '/py17/default', '', 'py17-default' ], [ daemon => '
                  mod_wsgi.script_start mod_wsgi.request_id mod_wsgi.thread_id
                  mod_wsgi.thread_requests mod_wsgi.total_requests apache.version wsgiscript.script_file)],
         "$where: the wsgi.*, mod_wsgi.*, apache.* keys, all of them (docs/compat.md)";
+    ok defined $e->{'wsgi.run_once'} && !$e->{'wsgi.run_once'}, "$where: wsgi.run_once False";
     my $a = $r2->{apache} || {};
     is_deeply [sort keys %$a], [sort qw(version maximum_processes threads_per_process description mpm_name build_date)],
         "$where: the module apache's names, all of them";
@@ -86,6 +87,12 @@ for my $case ([ embedded => '/py17/default', '', 'py17-default' ], [ daemon => '
     like $a->{build_date} // '', qr/\d{4}/, "$where: apache.build_date";
     like $a->{maximum_processes} // '', qr/^\d+$/, "$where: apache.maximum_processes";
     like $a->{threads_per_process} // '', qr/^\d+$/, "$where: apache.threads_per_process";
+}
+
+# wsgi.run_once: True in a daemon group of threads=1 maximum-requests=1, as mod_wsgi
+for my $i (1, 2) {
+    my $r = json_of($ua->get(url('/py17/once/facts'))->decoded_content) || {};
+    ok $r->{environ}{'wsgi.run_once'}, "threads=1 maximum-requests=1: wsgi.run_once True (request $i)";
 }
 
 done_testing;
