@@ -49,7 +49,6 @@ PyRef make_template(Interpreter* in, PyObject* file_wrapper)
         !set(d, k.wsgi_multiprocess, !rt || rt->multiprocess() ? Py_True : Py_False) ||
         !set(d, k.wsgi_run_once, rt && rt->run_once() ? Py_True : Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
         !set(d, k.wsgi_file_wrapper, file_wrapper) || !set(d, k.mod_wsgi_process_group, group.get()) ||
-        !set(d, k.mod_wsgi_request_handler, k.wsgi_script_handler.get()) ||
         !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()) ||
         !set(d, k.apache_version, k.apache_version_tuple.get()))
         return {};
@@ -74,12 +73,10 @@ bool init_environ_state(Interpreter* in)
     k.mod_wsgi_callable_object = intern("mod_wsgi.callable_object");
     k.mod_wsgi_process_group = intern("mod_wsgi.process_group");
     k.mod_wsgi_script_reloading = intern("mod_wsgi.script_reloading");
-    k.mod_wsgi_request_handler = intern("mod_wsgi.request_handler");
     k.mod_wsgi_version = intern("mod_wsgi.version");
     k.script_file = intern("wsgiscript.script_file");
     k.version_tuple = PyRef::steal(Py_BuildValue("(ii)", 1, 0));
     k.mod_wsgi_version_tuple = PyRef::steal(Py_BuildValue("(iii)", kModWsgiVersion[0], kModWsgiVersion[1], kModWsgiVersion[2]));
-    k.wsgi_script_handler = intern("wsgi-script");
     k.http = intern("http");
     k.https = intern("https");
     k.empty = intern("");
