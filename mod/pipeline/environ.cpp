@@ -2,6 +2,8 @@
 #include "pipeline/environ.h"
 
 #include <atomic>
+#include <cstring>
+#include <strings.h>
 
 namespace wsgi {
 
@@ -114,6 +116,7 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
     PyObject* d = env.get();
 
     bool has_path_info = false, has_https = false;
+    const char* https_value = nullptr;
     const apr_array_header_t* arr = apr_table_elts(t.variables());
     const auto* elts = reinterpret_cast<const apr_table_entry_t*>(arr->elts);
     for (int i = 0; i < arr->nelts; ++i) {
@@ -131,6 +134,7 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
             has_path_info = true;
         } else if (kp == k.https_var.get()) {
             has_https = true;
+            https_value = elts[i].val;
         } else if ((name[0] == 'w' || name[0] == 'm') && PyDict_GetItemWithError(tmpl, kp)) {
             continue;  // SetEnv wsgi.version etc. never replaces the module's own entries
         }
@@ -140,7 +144,11 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
     // PEP 3333: PATH_INFO may be empty but is present (ap_add_cgi_vars omits it).
     if (!has_path_info && !set(d, k.path_info, k.empty.get())) return {};
 
-    bool https = t.https();
+    // As mod_wsgi: an HTTPS variable decides the scheme ('on' or '1': https),
+    // so SetEnvIf X-Forwarded-Proto https HTTPS=on works; without one, httpd's
+    // scheme for the request (mod_ssl sets HTTPS=on itself).
+    bool https = has_https ? (https_value && (strcasecmp(https_value, "on") == 0 || strcmp(https_value, "1") == 0))
+                           : t.https();
     PyRef group = cache.app_group.get(rs.app_group.data(), rs.app_group.size());
     PyRef callable = cache.callable.get(rs.callable, strlen(rs.callable));
     PyRef script_name = cache.script_file.get(rs.script_path, strlen(rs.script_path));

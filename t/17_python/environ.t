@@ -89,6 +89,16 @@ for my $case ([ embedded => '/py17/default', '', 'py17-default' ], [ daemon => '
     like $a->{threads_per_process} // '', qr/^\d+$/, "$where: apache.threads_per_process";
 }
 
+# An HTTPS variable decides wsgi.url_scheme, as mod_wsgi ('on' or '1': https)
+for my $mount ('/py17/https-env', '/py17/https-envd') {
+    my $on = json_of($ua->get(url("$mount/facts"), 'X-Py17-Proto' => 'https')->decoded_content) || {};
+    is $on->{environ}{'wsgi.url_scheme'}, 'https', "$mount: SetEnvIf ... HTTPS=on: wsgi.url_scheme https";
+    is $on->{environ}{HTTPS}, 'on', "$mount: ... HTTPS 'on' kept";
+    my $off = json_of($ua->get(url("$mount/facts"))->decoded_content) || {};
+    is $off->{environ}{'wsgi.url_scheme'}, 'http', "$mount: without it: http";
+    ok !exists $off->{environ}{HTTPS}, "$mount: ... and no HTTPS";
+}
+
 # wsgi.run_once: True in a daemon group of threads=1 maximum-requests=1, as mod_wsgi
 for my $i (1, 2) {
     my $r = json_of($ua->get(url('/py17/once/facts'))->decoded_content) || {};
