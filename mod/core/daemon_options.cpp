@@ -1,5 +1,6 @@
 // daemon_options.cpp - see daemon_options.h.
 #include "core/daemon_options.h"
+#include "core/text.h"
 
 #include <charconv>
 #include <type_traits>
@@ -22,9 +23,6 @@ constexpr Refused kRefused[] = {
     {"response-flush-delay",
      "(mod_wsgi 6: holding response data back for a pacing filter) is not provided: every piece the "
      "application yields is passed on at once; remove it"},
-    {"server-metrics",
-     "(mod_wsgi's server metrics, read through mod_wsgi.server_metrics()) is not provided by mod_wsgiscript; "
-     "remove it"},
     {"chroot", "is not supported (mod_wsgi deprecates it too: use a container); remove it"},
 };
 
@@ -212,6 +210,12 @@ std::string parse_daemon_option(std::string_view word, DaemonOptions& o)
         if (ec != std::errc() || end != value.data() + value.size() || !(v > 0) || v > 60)
             return "switch-interval= takes a positive number of seconds such as 0.002, got '" + std::string(value) + "'";
         o.switch_interval = v;
+        return {};
+    }
+    if (name == "server-metrics") {
+        if (ascii_lower(value) == "on") o.server_metrics = true;
+        else if (ascii_lower(value) == "off") o.server_metrics = false;
+        else return "server-metrics= takes On or Off, got '" + std::string(value) + "'";
         return {};
     }
     for (const Refused& r : kRefused)

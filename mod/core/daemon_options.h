@@ -53,6 +53,7 @@ struct DaemonOptions {
     int response_socket_timeout = 0;       // seconds per write to the HTTP client (0: socket-timeout)
     std::string script_user, script_group; // the owner a script file must have
     double switch_interval = 0;            // sys.setswitchinterval(), seconds (0: Python's)
+    bool server_metrics = false;           // mod_wsgi.server_metrics() answers (else None)
 };
 
 // Parse the words after the group name ("name=value" each) into opts.

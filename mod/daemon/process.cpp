@@ -14,6 +14,7 @@
 #include "runtime/runtime.h"
 
 #include <ap_listen.h>
+#include <scoreboard.h>
 
 #include <atomic>
 #include <cerrno>
@@ -853,10 +854,12 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     options.python_path = o.python_path_given ? o.python_path : shared.python_path;
     options.multithread = o.threads > 1;
     options.multiprocess = o.processes_given;
+    options.run_once = o.threads == 1 && o.maximum_requests == 1;
     ProcessFacts facts;
     facts.process_group = o.name;
     facts.maximum_processes = o.processes;
     facts.threads_per_process = o.threads;
+    facts.server_metrics = o.server_metrics;
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, shared.pickle_diagnostics);
     interpreter_options::add_to(options, python, o.name, o.switch_interval);
@@ -864,6 +867,12 @@ void run_daemon_process(process_rec* process, server_rec* s, const DaemonGroup& 
     if (!Runtime::start(pool, s, std::move(options))) fail_start(log, "Python could not be initialised", 0);
     log_fmt(log, APLOG_INFO, "WSGIS0600", "daemon process %d of group '%s' started (uid %u, gid %u, %d thread(s))",
             getpid(), o.name.c_str(), static_cast<unsigned>(getuid()), static_cast<unsigned>(getgid()), o.threads);
+    if (o.server_metrics && !ap_exists_scoreboard_image())
+        log_fmt(log, APLOG_NOTICE, "WSGIS0618",
+                "daemon process %d of group '%s': server-metrics=On, but this process started before Apache made "
+                "its scoreboard (Apache's first start): mod_wsgi.server_metrics() returns None in it, as in "
+                "mod_wsgi; daemon processes started later (after a restart, or replacing one) read it",
+                getpid(), o.name.c_str());
     preload(g, shared, s);
 
     Server server(g, shared, s, slot);

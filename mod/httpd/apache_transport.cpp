@@ -79,7 +79,6 @@ void add_mod_wsgi_vars(request_rec* r)
     const char* path_info = apr_table_get(e, "PATH_INFO");
     apr_table_setn(e, "mod_wsgi.script_name", script_name ? script_name : "");
     apr_table_setn(e, "mod_wsgi.path_info", path_info ? path_info : "");
-    if (!apr_table_get(e, "mod_wsgi.handler_script")) apr_table_setn(e, "mod_wsgi.handler_script", "");
     apr_table_setn(e, "mod_wsgi.listener_host", c->local_addr && c->local_addr->hostname ? c->local_addr->hostname : "");
     apr_table_setn(e, "mod_wsgi.listener_port", apr_psprintf(r->pool, "%d", c->local_addr ? c->local_addr->port : 0));
     const DirConfig* d = dir_config(r);

@@ -230,6 +230,13 @@ const char* cmd_restrict_embedded(cmd_parms* cmd, void*, int on)
     return nullptr;
 }
 
+const char* cmd_server_metrics(cmd_parms* cmd, void*, int on)
+{
+    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
+    sconf(cmd)->server_metrics = on ? 1 : 0;
+    return nullptr;
+}
+
 const char* cmd_case_sensitivity(cmd_parms* cmd, void*, int on)
 {
     if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
@@ -482,6 +489,7 @@ void* merge_server_config(apr_pool_t* p, void* base_v, void* add_v)
     c->case_sensitive = base->case_sensitive;
     c->socket_prefix = base->socket_prefix;
     c->restrict_embedded = base->restrict_embedded;
+    c->server_metrics = base->server_metrics;
     c->socket_rotation = base->socket_rotation;
     c->accept_mutex = base->accept_mutex;
     return c;
@@ -587,6 +595,8 @@ const command_rec directives[] = {
                   "directory and name prefix of the daemon processes' sockets"),
     AP_INIT_FLAG("WSGIRestrictEmbedded", WSGIS_CMD(cmd_restrict_embedded), nullptr, RSRC_CONF,
                  "On: no application runs embedded (every request must go to a daemon process group)"),
+    AP_INIT_FLAG("WSGIServerMetrics", WSGIS_CMD(cmd_server_metrics), nullptr, RSRC_CONF,
+                 "On: mod_wsgi.server_metrics() in the Apache children returns Apache's scoreboard (default Off: None)"),
     AP_INIT_TAKE1("WSGIPythonHome", WSGIS_CMD(cmd_python_home), nullptr, RSRC_CONF,
                   "Python installation or virtual environment to embed"),
     AP_INIT_TAKE1("WSGIPythonPath", WSGIS_CMD(cmd_python_path), nullptr, RSRC_CONF,

@@ -67,6 +67,7 @@ struct ServerConfig {
     int case_sensitive = kUnset;
     const char* socket_prefix = nullptr;           // WSGISocketPrefix (absolute)
     int restrict_embedded = kUnset;                // WSGIRestrictEmbedded
+    int server_metrics = kUnset;                   // WSGIServerMetrics (embedded mode's server_metrics())
     int socket_rotation = kUnset;                  // WSGISocketRotation (accepted; see its page)
     const char* accept_mutex = nullptr;            // WSGIAcceptMutex (accepted; see its page)
 };
@@ -113,6 +114,7 @@ inline bool pickle_diagnostics_of(const ServerConfig* s) { return s->pickle_diag
 inline bool pickle_resolve_of(const ServerConfig* s) { return s->pickle_resolve == 1; }
 inline bool case_sensitive_of(const ServerConfig* main) { return main->case_sensitive != 0; }
 inline bool restrict_embedded_of(const ServerConfig* main) { return main->restrict_embedded == 1; }
+inline bool server_metrics_of(const ServerConfig* main) { return main->server_metrics == 1; }
 inline const char* process_group_of(const DirConfig* d) { return d->process_group ? d->process_group : "%{GLOBAL}"; }
 
 // Every WSGIDaemonProcess of this server generation (in pconf).

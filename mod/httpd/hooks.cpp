@@ -384,6 +384,10 @@ int serve(request_rec* r, const HandlerScript* hs)
     }
     ApacheTransport transport(r);
     transport.add_cgi_vars(tg.pass_authorization);
+    // As mod_wsgi: the handler that runs (wsgi-script, or a WSGIHandlerScript's
+    // name) and that handler's script ('' for wsgi-script).
+    apr_table_setn(r->subprocess_env, "mod_wsgi.request_handler", r->handler);
+    apr_table_setn(r->subprocess_env, "mod_wsgi.handler_script", hs ? hs->path : "");
     apply_trusted_proxy_headers(r, transport);  // before forwarding: both modes see the same
     // WSGIMapHEADToGET: On always, Auto when an output filter that may need
     // the whole response (a content filter: deflate, substitute...) is on.

@@ -87,6 +87,7 @@ RuntimeOptions runtime_options(server_rec* s, bool pickle_diagnostics)
     ProcessFacts facts;
     facts.maximum_processes = daemons;
     facts.threads_per_process = threads;
+    facts.server_metrics = server_metrics_of(sc);
     add_pipeline(options, facts);
     pickle_diagnostics::add_to(options, pickle_diagnostics);
     interpreter_options::add_to(options, python_settings(s->process->pconf), "");

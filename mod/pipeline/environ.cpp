@@ -2,6 +2,8 @@
 #include "pipeline/environ.h"
 
 #include <atomic>
+#include <cstring>
+#include <strings.h>
 
 namespace wsgi {
 
@@ -47,9 +49,8 @@ PyRef make_template(Interpreter* in, PyObject* file_wrapper)
     if (!set(d, k.wsgi_version, k.version_tuple.get()) ||
         !set(d, k.wsgi_multithread, rt && rt->multithread() ? Py_True : Py_False) ||
         !set(d, k.wsgi_multiprocess, !rt || rt->multiprocess() ? Py_True : Py_False) ||
-        !set(d, k.wsgi_run_once, Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
+        !set(d, k.wsgi_run_once, rt && rt->run_once() ? Py_True : Py_False) || !set(d, k.wsgi_input_terminated, Py_True) ||
         !set(d, k.wsgi_file_wrapper, file_wrapper) || !set(d, k.mod_wsgi_process_group, group.get()) ||
-        !set(d, k.mod_wsgi_request_handler, k.wsgi_script_handler.get()) ||
         !set(d, k.mod_wsgi_version, k.mod_wsgi_version_tuple.get()) ||
         !set(d, k.apache_version, k.apache_version_tuple.get()))
         return {};
@@ -74,12 +75,10 @@ bool init_environ_state(Interpreter* in)
     k.mod_wsgi_callable_object = intern("mod_wsgi.callable_object");
     k.mod_wsgi_process_group = intern("mod_wsgi.process_group");
     k.mod_wsgi_script_reloading = intern("mod_wsgi.script_reloading");
-    k.mod_wsgi_request_handler = intern("mod_wsgi.request_handler");
     k.mod_wsgi_version = intern("mod_wsgi.version");
     k.script_file = intern("wsgiscript.script_file");
     k.version_tuple = PyRef::steal(Py_BuildValue("(ii)", 1, 0));
     k.mod_wsgi_version_tuple = PyRef::steal(Py_BuildValue("(iii)", kModWsgiVersion[0], kModWsgiVersion[1], kModWsgiVersion[2]));
-    k.wsgi_script_handler = intern("wsgi-script");
     k.http = intern("http");
     k.https = intern("https");
     k.empty = intern("");
@@ -117,6 +116,7 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
     PyObject* d = env.get();
 
     bool has_path_info = false, has_https = false;
+    const char* https_value = nullptr;
     const apr_array_header_t* arr = apr_table_elts(t.variables());
     const auto* elts = reinterpret_cast<const apr_table_entry_t*>(arr->elts);
     for (int i = 0; i < arr->nelts; ++i) {
@@ -134,6 +134,7 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
             has_path_info = true;
         } else if (kp == k.https_var.get()) {
             has_https = true;
+            https_value = elts[i].val;
         } else if ((name[0] == 'w' || name[0] == 'm') && PyDict_GetItemWithError(tmpl, kp)) {
             continue;  // SetEnv wsgi.version etc. never replaces the module's own entries
         }
@@ -143,7 +144,11 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
     // PEP 3333: PATH_INFO may be empty but is present (ap_add_cgi_vars omits it).
     if (!has_path_info && !set(d, k.path_info, k.empty.get())) return {};
 
-    bool https = t.https();
+    // As mod_wsgi: an HTTPS variable decides the scheme ('on' or '1': https),
+    // so SetEnvIf X-Forwarded-Proto https HTTPS=on works; without one, httpd's
+    // scheme for the request (mod_ssl sets HTTPS=on itself).
+    bool https = has_https ? (https_value && (strcasecmp(https_value, "on") == 0 || strcmp(https_value, "1") == 0))
+                           : t.https();
     PyRef group = cache.app_group.get(rs.app_group.data(), rs.app_group.size());
     PyRef callable = cache.callable.get(rs.callable, strlen(rs.callable));
     PyRef script_name = cache.script_file.get(rs.script_path, strlen(rs.script_path));
@@ -172,5 +177,8 @@ PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, Py
     }
     return env;
 }
+
+long request_thread_id() { return t_thread_id; }
+long request_threads_started() { return g_threads.load(); }
 
 }  // namespace wsgi

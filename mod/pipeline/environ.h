@@ -34,9 +34,9 @@ struct RequestSettings {
 struct InternedKeys {
     PyRef wsgi_version, wsgi_url_scheme, wsgi_input, wsgi_errors, wsgi_multithread, wsgi_multiprocess,
         wsgi_run_once, wsgi_input_terminated, wsgi_file_wrapper, mod_wsgi_application_group,
-        mod_wsgi_callable_object, mod_wsgi_process_group, mod_wsgi_script_reloading, mod_wsgi_request_handler,
+        mod_wsgi_callable_object, mod_wsgi_process_group, mod_wsgi_script_reloading,
         mod_wsgi_version, script_file, version_tuple, http, https, empty, one, zero, close,
-        mod_wsgi_version_tuple, wsgi_script_handler, path_info, https_var, http_authorization,
+        mod_wsgi_version_tuple, path_info, https_var, http_authorization,
         path, apache_version, apache_version_tuple, mod_wsgi_script_start, mod_wsgi_thread_id,
         mod_wsgi_thread_requests, mod_wsgi_total_requests;
 };
@@ -54,5 +54,10 @@ bool init_environ_state(Interpreter* in);
 // wsgi.errors, file_wrapper the wsgi.file_wrapper type.
 PyRef build_environ(Interpreter* in, Transport& t, const RequestSettings& rs, PyObject* input, PyObject* errors,
                     PyObject* file_wrapper);
+
+// mod_wsgi.thread_id of the calling thread (0 before it served a request)
+// and how many threads have served requests in this process.
+long request_thread_id();
+long request_threads_started();
 
 }  // namespace wsgi

@@ -8,6 +8,7 @@
 #include "pipeline/file_wrapper.h"
 #include "pipeline/input.h"
 #include "pipeline/log_stream.h"
+#include "pipeline/metrics.h"
 
 #include <string>
 
@@ -428,6 +429,7 @@ int run_application(Interpreter* in, Transport& t, PyObject* app, const RequestS
         log_exception(t.log_target(), APLOG_ERR, "WSGIS0110", headline + ": building the environ failed");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    RequestMetricsScope metrics(in, environ.get());  // mod_wsgi's process/request metrics, request_data()
     StartResponseObject* a = as_response(objs.start_response.get());
     PyObject* args[] = {environ.get(), objs.start_response.get()};
     PyRef result = PyRef::steal(PyObject_Vectorcall(app, args, 2, nullptr));

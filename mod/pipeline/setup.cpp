@@ -6,6 +6,7 @@
 #include "pipeline/file_wrapper.h"
 #include "pipeline/input.h"
 #include "pipeline/log_stream.h"
+#include "pipeline/metrics.h"
 #include "pipeline/request_scope.h"
 #include "pipeline/response.h"
 #include "pipeline/scripts.h"
@@ -114,7 +115,7 @@ bool make_mod_wsgi_module(Interpreter* in, const ProcessFacts& facts)
            add_to_module(mp, "maximum_processes", PyRef::steal(PyLong_FromLong(facts.maximum_processes))) &&
            add_to_module(mp, "threads_per_process", PyRef::steal(PyLong_FromLong(facts.threads_per_process))) &&
            add_to_module(mp, "FileWrapper", PyRef::borrow(reinterpret_cast<PyObject*>(&FileWrapperType))) &&
-           add_to_sys_modules(mp);
+           add_metrics_to_module(in, mp) && add_to_sys_modules(mp);
 }
 
 // The module apache, as mod_wsgi makes it: the server's version, its MPM
@@ -146,6 +147,7 @@ bool make_apache_module()
 
 void add_pipeline(RuntimeOptions& options, const ProcessFacts& facts)
 {
+    init_process_metrics({facts.server_metrics, facts.threads_per_process, !facts.process_group.empty()});
     for (PyTypeObject* t : {&LogStreamType, &InputType, &StartResponseType, &FileWrapperType})
         options.types.push_back(t);
     options.private_functions.push_back(kPipelineFunctions);

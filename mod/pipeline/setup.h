@@ -16,6 +16,7 @@ struct ProcessFacts {
     std::string process_group;  // "" in embedded mode
     int maximum_processes = 1;
     int threads_per_process = 1;
+    bool server_metrics = false;  // WSGIServerMetrics On / server-metrics=On: server_metrics() answers
 };
 
 void add_pipeline(RuntimeOptions& options, const ProcessFacts& facts);

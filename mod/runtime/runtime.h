@@ -96,6 +96,7 @@ struct RuntimeOptions {
     const char* python_home = nullptr;     // WSGIPythonHome: an installation or a virtual environment
     std::vector<std::string> python_path;  // WSGIPythonPath: site.addsitedir() in every interpreter
     bool multithread = false, multiprocess = true;
+    bool run_once = false;  // wsgi.run_once: a daemon group of threads=1 maximum-requests=1 (as mod_wsgi)
     // Fixed for the process when Python starts (PyConfig), the same in
     // every interpreter: WSGIDontWriteBytecode, WSGIPythonOptimize,
     // WSGIPythonWarnings, WSGIPythonHashSeed.
@@ -136,6 +137,7 @@ public:
     server_rec* main_server() const { return main_server_; }
     bool multithread() const { return options_.multithread; }
     bool multiprocess() const { return options_.multiprocess; }
+    bool run_once() const { return options_.run_once; }
 
     // The whole wait for application threads at exit, over all interpreters.
     static constexpr apr_time_t kThreadWait = apr_time_from_sec(5);

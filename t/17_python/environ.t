@@ -57,13 +57,52 @@ for my $case ([ embedded => '/py17/default', '', 'py17-default' ], [ daemon => '
     if ($where eq 'daemon') {
         is $m->{threads_per_process}, 2, 'daemon: threads_per_process is the group\'s threads=';
     }
+    # mod_wsgi keys this module does not set (docs/compat.md): 5.0's daemon
+    # timings and counters, 6.0's float timings and server pid, mod_ssl's
+    # callables (mod_wsgi 5.0 and 6.0 leave them out of a request's environ
+    # too), mod_wsgi's internal carriers
+    for my $k (qw(mod_wsgi.queue_start mod_wsgi.daemon_start mod_wsgi.daemon_connects mod_wsgi.daemon_restarts
+                  mod_wsgi.application_start mod_wsgi.server_pid mod_ssl.is_https mod_ssl.var_lookup
+                  mod_wsgi.magic mod_wsgi.pass_authorization apache.request_rec)) {
+        ok !exists $e->{$k}, "$where: no $k";
+    }
+    ok !scalar(grep { /^mod_wsgi\.x-/ } keys %$e), "$where: no mod_wsgi.x-* keys";
+    # (mod_wsgi.connection_id only once Apache has made the connection's log id, as in mod_wsgi)
+    is_deeply [sort grep { /^(?:wsgi|mod_wsgi|apache|wsgiscript)\./ && $_ ne 'mod_wsgi.connection_id' } keys %$e],
+        [sort qw(wsgi.version wsgi.url_scheme wsgi.input wsgi.errors wsgi.multithread wsgi.multiprocess wsgi.run_once
+                 wsgi.input_terminated wsgi.file_wrapper mod_wsgi.application_group mod_wsgi.callable_object
+                 mod_wsgi.process_group mod_wsgi.script_reloading mod_wsgi.request_handler mod_wsgi.handler_script
+                 mod_wsgi.version mod_wsgi.script_name mod_wsgi.path_info mod_wsgi.listener_host
+                 mod_wsgi.listener_port mod_wsgi.enable_sendfile mod_wsgi.ignore_activity mod_wsgi.request_start
+                 mod_wsgi.script_start mod_wsgi.request_id mod_wsgi.thread_id
+                 mod_wsgi.thread_requests mod_wsgi.total_requests apache.version wsgiscript.script_file)],
+        "$where: the wsgi.*, mod_wsgi.*, apache.* keys, all of them (docs/compat.md)";
+    ok defined $e->{'wsgi.run_once'} && !$e->{'wsgi.run_once'}, "$where: wsgi.run_once False";
     my $a = $r2->{apache} || {};
+    is_deeply [sort keys %$a], [sort qw(version maximum_processes threads_per_process description mpm_name build_date)],
+        "$where: the module apache's names, all of them";
     is_deeply $a->{version}, $e->{'apache.version'}, "$where: apache.version (module)";
     is $a->{mpm_name}, $mpm, "$where: apache.mpm_name (ap_show_mpm())";
     like $a->{description} // '', qr{^Apache/2\.}, "$where: apache.description";
     like $a->{build_date} // '', qr/\d{4}/, "$where: apache.build_date";
     like $a->{maximum_processes} // '', qr/^\d+$/, "$where: apache.maximum_processes";
     like $a->{threads_per_process} // '', qr/^\d+$/, "$where: apache.threads_per_process";
+}
+
+# An HTTPS variable decides wsgi.url_scheme, as mod_wsgi ('on' or '1': https)
+for my $mount ('/py17/https-env', '/py17/https-envd') {
+    my $on = json_of($ua->get(url("$mount/facts"), 'X-Py17-Proto' => 'https')->decoded_content) || {};
+    is $on->{environ}{'wsgi.url_scheme'}, 'https', "$mount: SetEnvIf ... HTTPS=on: wsgi.url_scheme https";
+    is $on->{environ}{HTTPS}, 'on', "$mount: ... HTTPS 'on' kept";
+    my $off = json_of($ua->get(url("$mount/facts"))->decoded_content) || {};
+    is $off->{environ}{'wsgi.url_scheme'}, 'http', "$mount: without it: http";
+    ok !exists $off->{environ}{HTTPS}, "$mount: ... and no HTTPS";
+}
+
+# wsgi.run_once: True in a daemon group of threads=1 maximum-requests=1, as mod_wsgi
+for my $i (1, 2) {
+    my $r = json_of($ua->get(url('/py17/once/facts'))->decoded_content) || {};
+    ok $r->{environ}{'wsgi.run_once'}, "threads=1 maximum-requests=1: wsgi.run_once True (request $i)";
 }
 
 done_testing;

@@ -21,6 +21,8 @@ is $d->{content}, 'thing-a', 'the handler reads it';
 is $d->{callable}, 'handle_request', 'the callable is handle_request';
 is $d->{module}, '_mod_wsgi_' . md5_hex("$dir/handler.wsgi"), 'the handler script loads as _mod_wsgi_<md5 of its path>';
 is $d->{group}, '', 'embedded by default';
+is $d->{request_handler}, 'd18-handler', 'mod_wsgi.request_handler is the handler name (as mod_wsgi)';
+is $d->{handler_script}, "$dir/handler.wsgi", 'mod_wsgi.handler_script is the handler script (as mod_wsgi)';
 
 ($r, $d) = get('/d18/res/missing.thing');
 is $r->code, 200, 'a file that does not exist: the handler still runs';
@@ -31,6 +33,8 @@ is $r->code, 200, 'process-group=d18 application-group=%{GLOBAL}: 200';
 is $d->{group}, 'd18', 'served by the daemon group';
 is $d->{app_group}, '', 'in the main interpreter';
 is $d->{content}, 'thing-b', 'the file it maps to';
+is $d->{request_handler}, 'd18-dhandler', 'daemon: mod_wsgi.request_handler';
+is $d->{handler_script}, "$dir/handler.wsgi", 'daemon: mod_wsgi.handler_script';
 
 ($r, $d) = get('/d18/res/a.txt');
 isnt $d->{callable}, 'handle_request', 'other files are not handled by it';

@@ -14,6 +14,8 @@ def handle_request(environ, start_response):
         'app_group': environ.get('mod_wsgi.application_group'),
         'callable': environ.get('mod_wsgi.callable_object'),
         'module': __name__,
+        'request_handler': environ.get('mod_wsgi.request_handler'),
+        'handler_script': environ.get('mod_wsgi.handler_script'),
     }
     body = json.dumps(info).encode()
     start_response('200 OK', [('Content-Type', 'application/json')])

@@ -5,7 +5,7 @@
 # - WSGIDaemonProcess: a name used twice (also across virtual hosts; the
 #   message names the first definition's file:line), an unknown option,
 #   the options of mod_wsgi this version refuses (interrupt-timeout= and
-#   response-flush-delay= of mod_wsgi 6, server-metrics=, chroot=, both
+#   response-flush-delay= of mod_wsgi 6, chroot=, both
 #   script-user= and script-group=), threads=0,
 #   bad values, a word without '=', a bad group name, the directive inside
 #   <Directory>;
@@ -102,13 +102,13 @@ refused("WSGIDaemonProcess g threads=0\n",
 # mod_wsgi 6's options that are not provided, and the others refused with their reason
 for my $case (['interrupt-timeout=10', qr/interrupt-timeout= \(mod_wsgi 6: raising an exception in a request that ran too long\) is not provided; request-timeout replaces the process instead; remove it/],
               ['response-flush-delay=10', qr/response-flush-delay= \(mod_wsgi 6: holding response data back for a pacing filter\) is not provided/],
-              ['server-metrics=On', qr/server-metrics= \(mod_wsgi's server metrics[^\n]*\) is not provided by mod_wsgiscript; remove it/],
               ['chroot=/srv', qr/chroot= is not supported \(mod_wsgi deprecates it too: use a container\); remove it/],
               ['script-user=www-data script-group=www-data', qr/script-user= and script-group= cannot both be given/]) {
     my($opt, $re) = @$case;
     refused("WSGIDaemonProcess g $opt\n", $re, "option $opt");
 }
-for my $case (['processes=0', qr/processes= takes a whole number from 1 to 1000, got '0'/],
+for my $case (['server-metrics=maybe', qr/server-metrics= takes On or Off, got 'maybe'/],
+              ['processes=0', qr/processes= takes a whole number from 1 to 1000, got '0'/],
               ['processes=two', qr/processes= takes a whole number from 1 to 1000, got 'two'/],
               ['threads=-1', qr/threads= takes a whole number from 1 to 1000, got '-1'/],
               ['umask=0999', qr/umask= takes an octal number such as 0022, got '0999'/],

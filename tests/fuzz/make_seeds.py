@@ -141,7 +141,7 @@ DAEMON_OPTIONS = {
                  b"header-buffer-size=4096 response-buffer-size=65536 switch-interval=0.005",
     "lifecycle-out-of-range": b"g listen-backlog=0 cpu-priority=21 header-buffer-size=4095 switch-interval=0 "
                               b"switch-interval=61 switch-interval=nan maximum-requests=1099511627777",
-    "refused": b"g interrupt-timeout=5 response-flush-delay=1 server-metrics=On chroot=/x",
+    "refused": b"g interrupt-timeout=5 response-flush-delay=1 chroot=/x",
     "script-owner": b"g socket-user=www-data script-user=#1000 script-group=adm script-group=",
     "unknown": b"g bogus=1",
     "bad-account": b"g user=a:b group=#x user=#2147483648 user=#-0",
