@@ -295,6 +295,7 @@ sub restore_wsgi {
 
 sub cleanup {
     return if $cleaned++;
+    return unless defined $SITE_FILE;  # skipped before anything was set up
     if ($RUNNING) {    # interrupted while a command ran (dpkg, say): let it finish first
         local $/;
         my $fh = $RUNNING;
