@@ -14,7 +14,7 @@ namespace wsgi {
 
 // The version of mod_wsgi this module answers as (mod_wsgi.version and
 // environ['mod_wsgi.version']): applications test it.
-constexpr int kModWsgiVersion[3] = {4, 9, 4};
+constexpr int kModWsgiVersion[3] = {5, 0, 2};
 
 // What the glue decided for this request; shown to the app as mod_wsgi.*.
 struct RequestSettings {

@@ -107,7 +107,7 @@ is v($d, 'mod_wsgi.callable_object'), 'application', 'mod_wsgi.callable_object';
 is v($d, 'mod_wsgi.script_reloading'), '1', "mod_wsgi.script_reloading '1'";
 is v($d, 'mod_wsgi.request_handler'), 'wsgi-script', 'mod_wsgi.request_handler';
 is t($d, 'mod_wsgi.version'), 'tuple', 'mod_wsgi.version is a tuple';
-is_deeply v($d, 'mod_wsgi.version'), [4, 9, 4], 'mod_wsgi.version';
+is_deeply v($d, 'mod_wsgi.version'), [5, 0, 2], 'mod_wsgi.version';
 for my $k (qw(mod_wsgi.process_group mod_wsgi.application_group mod_wsgi.callable_object
               mod_wsgi.script_reloading mod_wsgi.request_handler)) {
     is t($d, $k), 'str', "$k is a str";
@@ -210,7 +210,7 @@ $r = $ua->get(url('/environ/setenv'));
 $d = decode_json_body($r) || {};
 is $d->{SETENV_VAR}, 'plain', 'SetEnv variable is in the environ';
 is $d->{'mod_wsgi.extra'}, 'from-setenv', 'SetEnv mod_wsgi.extra (not one of ours) is passed';
-is_deeply $d->{'mod_wsgi.version'}, [4, 9, 4], 'SetEnv mod_wsgi.version does not replace ours';
+is_deeply $d->{'mod_wsgi.version'}, [5, 0, 2], 'SetEnv mod_wsgi.version does not replace ours';
 is !!$d->{'wsgi.multithread'}, $mpm ne 'prefork', 'SetEnv wsgi.multithread does not replace ours';
 ok JSON::PP::is_bool($d->{'wsgi.multithread'}) || $d->{'wsgi.multithread'} =~ /^[01]$/,
     'wsgi.multithread is still a boolean';

@@ -54,7 +54,7 @@ ok exists $env->{SERVER_SOFTWARE}, 'environ SERVER_SOFTWARE';
 is $env->{'mod_wsgi.application_group'}, 'auth15', 'environ mod_wsgi.application_group';
 is $env->{'mod_wsgi.process_group'}, '', 'environ mod_wsgi.process_group ""';
 is $env->{'mod_wsgi.script_reloading'}, 1, 'environ mod_wsgi.script_reloading 1 (an int, as mod_wsgi)';
-is_deeply $env->{'mod_wsgi.version'}, [4, 9, 4], 'environ mod_wsgi.version';
+is_deeply $env->{'mod_wsgi.version'}, [5, 0, 2], 'environ mod_wsgi.version';
 is scalar(@{ $env->{'apache.version'} || [] }), 3, 'environ apache.version (3 numbers)';
 ok $env->{'wsgi.errors'}, 'environ wsgi.errors is a stream';
 ok !exists $env->{HTTP_AUTHORIZATION}, 'no HTTP_AUTHORIZATION in the hook environ';

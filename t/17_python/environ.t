@@ -43,7 +43,7 @@ for my $case ([ embedded => '/py17/default', '', 'py17-default' ], [ daemon => '
     is $e->{'mod_wsgi.callable_object'}, 'application', "$where: mod_wsgi.callable_object";
     is $e->{'mod_wsgi.script_reloading'}, '1', "$where: mod_wsgi.script_reloading";
     is $e->{'mod_wsgi.request_handler'}, 'wsgi-script', "$where: mod_wsgi.request_handler";
-    is_deeply $e->{'mod_wsgi.version'}, [4, 9, 4], "$where: mod_wsgi.version";
+    is_deeply $e->{'mod_wsgi.version'}, [5, 0, 2], "$where: mod_wsgi.version";
     is scalar(@{ $e->{'apache.version'} || [] }), 3, "$where: apache.version, a 3-tuple";
     is $e->{'apache.version'}[0], 2, "$where: ... of Apache 2";
 
@@ -51,7 +51,7 @@ for my $case ([ embedded => '/py17/default', '', 'py17-default' ], [ daemon => '
     is $m->{process_group}, $pgroup, "$where: mod_wsgi.process_group (module)";
     is $m->{application_group}, $agroup, "$where: mod_wsgi.application_group (module)";
     is $m->{FileWrapper}, 'type', "$where: mod_wsgi.FileWrapper";
-    is_deeply $m->{version}, [4, 9, 4], "$where: mod_wsgi.version (module)";
+    is_deeply $m->{version}, [5, 0, 2], "$where: mod_wsgi.version (module)";
     like $m->{maximum_processes} // '', qr/^\d+$/, "$where: mod_wsgi.maximum_processes";
     like $m->{threads_per_process} // '', qr/^\d+$/, "$where: mod_wsgi.threads_per_process";
     if ($where eq 'daemon') {
