@@ -2,6 +2,7 @@
 #include "features/pickle_diagnostics.h"
 
 #include "base/boundary.h"
+#include "base/call_wrapper.h"
 #include "base/py_error.h"
 #include "pipeline/scripts.h"
 
@@ -17,127 +18,25 @@ namespace {
 
 // ---- the guard ------------------------------------------------------------
 
-struct GuardObject {
-    PyObject_HEAD
-    PyObject* func;
-    PyObject* on_error;
-    vectorcallfunc vectorcall;
+// guard(func, on_error): call func; show its exceptions to on_error (which
+// may log them), then let them go on as they were.
+struct GuardSpec {
+    static constexpr const char* kName = "wsgiscript.Guard";
+    static constexpr const char* kDoc = "guard(func, on_error): call func; show its exceptions to on_error, then re-raise";
+    static constexpr const char* kHandlerName = "on_error";
+    static constexpr const char* kSignature = "guard(func, on_error)";
+    static PyObject* on_exception(CallWrapperObject* w, PyObject* const* args, size_t nargsf, PyObject* kwnames)
+    {
+        return call_wrapper_on_exception(w, args, nargsf, kwnames, false);
+    }
 };
-
-// Show the pending exception to on_error, then restore it as it was.
-void report(GuardObject* g, PyObject* const* args, size_t nargsf, PyObject* kwnames)
-{
-    PendingError pending;
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    PyRef pos = PyRef::steal(PyTuple_New(nargs));
-    PyRef kw = PyRef::steal(PyDict_New());
-    bool ok = pos && kw;
-    for (Py_ssize_t i = 0; ok && i < nargs; ++i)
-        PyTuple_SET_ITEM(pos.get(), i, PyRef::borrow(args[i]).release());  // the tuple steals it
-    if (ok && kwnames) {
-        for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(kwnames); ++i)
-            ok = PyDict_SetItem(kw.get(), PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) == 0;
-    }
-    if (ok) {
-        PyObject* exc = pending.value() ? pending.value() : Py_None;
-        PyRef res = PyRef::steal(PyObject_CallFunctionObjArgs(g->on_error, exc, pos.get(), kw.get(), nullptr));
-        ok = static_cast<bool>(res);
-    }
-    if (!ok) PyErr_WriteUnraisable(g->on_error);
-    pending.restore();
-}
-
-PyObject* Guard_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames)
-{
-    auto* g = reinterpret_cast<GuardObject*>(self);
-    PyObject* res = PyObject_Vectorcall(g->func, args, nargsf, kwnames);
-    if (!res && PyErr_ExceptionMatches(PyExc_Exception)) report(g, args, nargsf, kwnames);
-    return res;
-}
-
-void Guard_dealloc(PyObject* self)
-{
-    auto* g = reinterpret_cast<GuardObject*>(self);
-    PyObject_GC_UnTrack(self);
-    Py_CLEAR(g->func);
-    Py_CLEAR(g->on_error);
-    PyObject_GC_Del(self);
-}
-
-int Guard_traverse(PyObject* self, visitproc visit, void* arg)
-{
-    auto* g = reinterpret_cast<GuardObject*>(self);
-    Py_VISIT(g->func);
-    Py_VISIT(g->on_error);
-    return 0;
-}
-
-int Guard_clear(PyObject* self)
-{
-    auto* g = reinterpret_cast<GuardObject*>(self);
-    Py_CLEAR(g->func);
-    Py_CLEAR(g->on_error);
-    return 0;
-}
-
-PyObject* Guard_repr(PyObject* self)
-{
-    return PyUnicode_FromFormat("<wsgiscript guard of %R>", reinterpret_cast<GuardObject*>(self)->func);
-}
-
-PyObject* Guard_getattro(PyObject* self, PyObject* name)
-{
-    // __name__, __doc__, __qualname__, __module__ and the rest come from the
-    // wrapped function, so the guard looks like what it wraps.
-    PyObject* res = PyObject_GenericGetAttr(self, name);
-    if (res || !PyErr_ExceptionMatches(PyExc_AttributeError)) return res;
-    PyErr_Clear();
-    return PyObject_GetAttr(reinterpret_cast<GuardObject*>(self)->func, name);
-}
-
-PyMemberDef Guard_members[] = {
-    {"__wrapped__", T_OBJECT, offsetof(GuardObject, func), READONLY, nullptr},
-    {"on_error", T_OBJECT, offsetof(GuardObject, on_error), READONLY, nullptr},
-    {nullptr, 0, 0, 0, nullptr},
-};
-
-PyTypeObject GuardType = [] {
-    PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
-    t.tp_name = "wsgiscript.Guard";
-    t.tp_basicsize = sizeof(GuardObject);
-    t.tp_dealloc = Guard_dealloc;
-    t.tp_vectorcall_offset = offsetof(GuardObject, vectorcall);
-    t.tp_repr = Guard_repr;
-    t.tp_call = PyVectorcall_Call;
-    t.tp_getattro = Guard_getattro;
-    t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL;
-    t.tp_doc = "guard(func, on_error): call func; show its exceptions to on_error, then re-raise";
-    t.tp_traverse = Guard_traverse;
-    t.tp_clear = Guard_clear;
-    t.tp_members = Guard_members;
-    return t;
-}();
-
-PyObject* guard_new(PyObject* func, PyObject* on_error)
-{
-    if (!PyCallable_Check(func) || !PyCallable_Check(on_error)) {
-        PyErr_SetString(PyExc_TypeError, "guard(func, on_error): both must be callable");
-        return nullptr;
-    }
-    auto* g = PyObject_GC_New(GuardObject, &GuardType);
-    if (!g) return nullptr;
-    g->func = PyRef::borrow(func).release();
-    g->on_error = PyRef::borrow(on_error).release();
-    g->vectorcall = Guard_vectorcall;
-    PyObject_GC_Track(g);
-    return reinterpret_cast<PyObject*>(g);
-}
+using Guard = CallWrapper<GuardSpec>;
 
 PyObject* py_guard(PyObject*, PyObject* args)
 {
     PyObject *func, *on_error;
     if (!PyArg_ParseTuple(args, "OO:guard", &func, &on_error)) return nullptr;
-    return guard_new(func, on_error);
+    return Guard::make(func, on_error);
 }
 
 // ---- scripts this server can load ------------------------------------------
@@ -207,7 +106,7 @@ void script_loaded(Interpreter* in, const ScriptEntry& e, const LogTarget& log)
 
 void add_to(RuntimeOptions& options, bool enabled)
 {
-    options.types.push_back(&GuardType);
+    options.types.push_back(Guard::type());
     options.private_functions.push_back(kFunctions);
     if (enabled) on_script_loaded(script_loaded);
 }

@@ -2,6 +2,7 @@
 #include "features/pickle_resolve.h"
 
 #include "base/boundary.h"
+#include "base/call_wrapper.h"
 #include "base/py_error.h"
 #include "core/text.h"
 #include "pipeline/request_scope.h"
@@ -248,124 +249,26 @@ int audit_hook(const char* event, PyObject* args, void*) noexcept
 
 // ---- retry(func, fallback) ---------------------------------------------------
 
-struct RetryObject {
-    PyObject_HEAD
-    PyObject* func;
-    PyObject* fallback;
-    vectorcallfunc vectorcall;
-};
-
-// The exception func raised is pending: ask fallback for a result instead.
-PyObject* ask_fallback(RetryObject* r, PyObject* const* args, size_t nargsf, PyObject* kwnames)
-{
-    PendingError pending;
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    PyRef pos = PyRef::steal(PyTuple_New(nargs));
-    PyRef kw = PyRef::steal(PyDict_New());
-    bool ok = pos && kw;
-    for (Py_ssize_t i = 0; ok && i < nargs; ++i)
-        PyTuple_SET_ITEM(pos.get(), i, PyRef::borrow(args[i]).release());  // the tuple steals it
-    if (ok && kwnames)
-        for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(kwnames); ++i)
-            ok = PyDict_SetItem(kw.get(), PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) == 0;
-    PyRef res;
-    if (ok) {
-        PyObject* exc = pending.value() ? pending.value() : Py_None;
-        res = PyRef::steal(PyObject_CallFunctionObjArgs(r->fallback, exc, pos.get(), kw.get(), nullptr));
+// retry(func, fallback): call func; on an exception, fallback(exc, args,
+// kwargs) may give the result instead (NotImplemented: the exception goes on).
+struct RetrySpec {
+    static constexpr const char* kName = "wsgiscript.Retry";
+    static constexpr const char* kDoc =
+        "retry(func, fallback): call func; on an exception, fallback(exc, args, kwargs) may give the result";
+    static constexpr const char* kHandlerName = "fallback";
+    static constexpr const char* kSignature = "retry(func, fallback)";
+    static PyObject* on_exception(CallWrapperObject* w, PyObject* const* args, size_t nargsf, PyObject* kwnames)
+    {
+        return py_entry([&] { return call_wrapper_on_exception(w, args, nargsf, kwnames, true); });
     }
-    if (!res) PyErr_WriteUnraisable(r->fallback);
-    if (!res || res.get() == Py_NotImplemented) {
-        pending.restore();  // the original exception, unchanged
-        return nullptr;
-    }
-    return res.release();  // the original exception is dropped with `pending`
-}
-
-PyObject* Retry_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames)
-{
-    auto* r = reinterpret_cast<RetryObject*>(self);
-    PyObject* res = PyObject_Vectorcall(r->func, args, nargsf, kwnames);
-    if (res || !PyErr_ExceptionMatches(PyExc_Exception)) return res;
-    return py_entry([&] { return ask_fallback(r, args, nargsf, kwnames); });
-}
-
-void Retry_dealloc(PyObject* self)
-{
-    auto* r = reinterpret_cast<RetryObject*>(self);
-    PyObject_GC_UnTrack(self);
-    Py_CLEAR(r->func);
-    Py_CLEAR(r->fallback);
-    PyObject_GC_Del(self);
-}
-
-int Retry_traverse(PyObject* self, visitproc visit, void* arg)
-{
-    auto* r = reinterpret_cast<RetryObject*>(self);
-    Py_VISIT(r->func);
-    Py_VISIT(r->fallback);
-    return 0;
-}
-
-int Retry_clear(PyObject* self)
-{
-    auto* r = reinterpret_cast<RetryObject*>(self);
-    Py_CLEAR(r->func);
-    Py_CLEAR(r->fallback);
-    return 0;
-}
-
-PyObject* Retry_repr(PyObject* self)
-{
-    return PyUnicode_FromFormat("<wsgiscript retry of %R>", reinterpret_cast<RetryObject*>(self)->func);
-}
-
-PyObject* Retry_getattro(PyObject* self, PyObject* name)
-{
-    // Looks like what it wraps (__name__, __doc__, __module__, ...).
-    PyObject* res = PyObject_GenericGetAttr(self, name);
-    if (res || !PyErr_ExceptionMatches(PyExc_AttributeError)) return res;
-    PyErr_Clear();
-    return PyObject_GetAttr(reinterpret_cast<RetryObject*>(self)->func, name);
-}
-
-PyMemberDef Retry_members[] = {
-    {"__wrapped__", T_OBJECT, offsetof(RetryObject, func), READONLY, nullptr},
-    {"fallback", T_OBJECT, offsetof(RetryObject, fallback), READONLY, nullptr},
-    {nullptr, 0, 0, 0, nullptr},
 };
-
-PyTypeObject RetryType = [] {
-    PyTypeObject t{PyVarObject_HEAD_INIT(nullptr, 0)};
-    t.tp_name = "wsgiscript.Retry";
-    t.tp_basicsize = sizeof(RetryObject);
-    t.tp_dealloc = Retry_dealloc;
-    t.tp_vectorcall_offset = offsetof(RetryObject, vectorcall);
-    t.tp_repr = Retry_repr;
-    t.tp_call = PyVectorcall_Call;
-    t.tp_getattro = Retry_getattro;
-    t.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL;
-    t.tp_doc = "retry(func, fallback): call func; on an exception, fallback(exc, args, kwargs) may give the result";
-    t.tp_traverse = Retry_traverse;
-    t.tp_clear = Retry_clear;
-    t.tp_members = Retry_members;
-    return t;
-}();
+using Retry = CallWrapper<RetrySpec>;
 
 PyObject* py_retry(PyObject*, PyObject* args)
 {
     PyObject *func, *fallback;
     if (!PyArg_ParseTuple(args, "OO:retry", &func, &fallback)) return nullptr;
-    if (!PyCallable_Check(func) || !PyCallable_Check(fallback)) {
-        PyErr_SetString(PyExc_TypeError, "retry(func, fallback): both must be callable");
-        return nullptr;
-    }
-    auto* r = PyObject_GC_New(RetryObject, &RetryType);
-    if (!r) return nullptr;
-    r->func = PyRef::borrow(func).release();
-    r->fallback = PyRef::borrow(fallback).release();
-    r->vectorcall = Retry_vectorcall;
-    PyObject_GC_Track(r);
-    return reinterpret_cast<PyObject*>(r);
+    return Retry::make(func, fallback);
 }
 
 // ---- functions for the Python half ----------------------------------------------
@@ -439,7 +342,7 @@ void script_loaded(Interpreter* in, const ScriptEntry& e, const LogTarget& log)
 void add_to(RuntimeOptions& options, const Settings& settings)
 {
     g_settings = settings;
-    options.types.push_back(&RetryType);
+    options.types.push_back(Retry::type());
     options.private_functions.push_back(kFunctions);
     if (settings.resolve) on_script_loaded(script_loaded);
     if (!settings.resolve && !settings.diagnostics) return;
