@@ -28,6 +28,7 @@
 //   value changes;
 // - daemon_display_name is "(wsgi:NAME)" for %{GROUP}, else display-name.
 #include "core/daemon_options.h"
+#include "core/text.h"
 
 #include "fuzz_check.h"
 
@@ -108,7 +109,8 @@ bool same(const wsgi::DaemonOptions& a, const wsgi::DaemonOptions& b)
            a.send_buffer_size == b.send_buffer_size && a.header_buffer_size == b.header_buffer_size &&
            a.response_buffer_size == b.response_buffer_size &&
            a.response_socket_timeout == b.response_socket_timeout && a.script_user == b.script_user &&
-           a.script_group == b.script_group && a.switch_interval == b.switch_interval;
+           a.script_group == b.script_group && a.switch_interval == b.switch_interval &&
+           a.server_metrics == b.server_metrics;
 }
 
 // The numeric options: name, range, and where the value goes.
@@ -166,7 +168,7 @@ bool check_word(std::string_view word, wsgi::DaemonOptions& o)
     static constexpr std::string_view known[] = {
         "processes", "user",        "group",        "supplementary-groups", "umask",   "home",
         "python-home", "python-eggs", "python-path", "lang",                 "locale", "display-name",
-        "socket-user", "script-user", "script-group", "switch-interval"};
+        "socket-user", "script-user", "script-group", "switch-interval", "server-metrics"};
     bool is_known = false;
     for (std::string_view k : known) is_known = is_known || name == k;
     const Numeric* numeric = nullptr;
@@ -238,6 +240,10 @@ bool check_word(std::string_view word, wsgi::DaemonOptions& o)
                    "python-path= is the directories written: " + show(word));
         expect.python_path = o.python_path;
         expect.python_path_given = true;
+    } else if (name == "server-metrics") {
+        std::string lower = wsgi::ascii_lower(value);
+        FUZZ_CHECK(lower == "on" || lower == "off", "server-metrics= On or Off: " + show(word));
+        expect.server_metrics = lower == "on";
     } else if (name == "lang" || name == "locale" || name == "display-name") {
         FUZZ_CHECK(!value.empty(), "lang=, locale=, display-name= not empty: " + show(word));
         (name == "lang" ? expect.lang : name == "locale" ? expect.locale : expect.display_name) = v;
