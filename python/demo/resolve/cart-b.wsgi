@@ -21,7 +21,7 @@ app = resolve_demo.configure(Flask(__name__))
 def verdict_html(cart, data):
     if cart is not None:
         return ('<p class="ok" id="verdict">The Cart arrived: <code class="items">%s</code>, an instance of '
-                '<code class="cart-module">%s</code>.Cart, script A\'s class, loaded into this interpreter '
+                '<code><span class="cart-module">%s</span>.Cart</code>, script A\'s class, loaded into this interpreter '
                 'by its name.</p>' % (esc(', '.join(map(str, cart.items))), esc(type(cart).__module__)))
     if data is not None:
         return ('<p class="bad" id="verdict">The session is empty (HTTP 200): the Cart is gone. Flask-Session '
