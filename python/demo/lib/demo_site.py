@@ -34,8 +34,8 @@ ENV_PORT_ON = 'WSGISCRIPT_DEMO_PORT_ON'    # the virtual host with WSGIPickleRes
 STATUS_QUERY = 'wsgiscript-status'
 
 # The pages in the navigation bar: (URL, label). A URL that the
-# configuration does not map is left out (the shared-store pages come with
-# their own conf/demo-*.conf.in).
+# configuration does not map is left out (/pickle/shared-store is mapped by
+# conf/demo-resolve.conf.in).
 NAV = [
     ('/', 'Dashboard'),
     ('/about', 'About'),
