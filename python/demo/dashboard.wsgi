@@ -6,7 +6,9 @@
 # interpreter, and each process has its own interpreters). So this page asks
 # each configured URL, from the server side, for GET <url>?wsgiscript-status
 # (answered by demo_site.with_status() in every demo script) and shows the
-# answers as they come: nothing here is computed in place of the server.
+# answers as they come: nothing here is computed in place of the server. An
+# alias of a <VirtualHost> (the shared-store pages' second port) is asked on
+# its own port and has a row of its own, keyed by its absolute URL.
 import concurrent.futures
 import json
 import os
@@ -25,18 +27,19 @@ PAGES = [
     ('/daemon', 'Daemon mode', 'A script in a WSGIDaemonProcess group: touch it and the process is replaced (new pid).'),
     ('/pickle', 'Pickle diagnostics', 'WSGIPickleDiagnostics: one page per pickle failure that script loading causes, '
                                       'with the log entry it wrote.'),
-    ('/pickle/shared-store', 'Shared store', 'WSGIPickleResolve: two scripts sharing a Redis-backed session, '
-                                             'the silent loss and its log entry.'),
+    ('/pickle/shared-store', 'Shared store', 'WSGIPickleResolve: two scripts sharing a Redis-backed session: '
+                                             'the object lost with it Off (and the log entry), delivered with it On.'),
 ]
 
 
-def fetch_status(base, alias):
-    """(status dict or None, error text or None) of one configured URL."""
+def fetch_status(host, main_port, alias):
+    """(status dict or None, error text or None) of one configured URL, asked at host on
+    its virtual host's port (main_port for the main server's aliases)."""
     if alias.url is None:
         return None, 'a pattern (%s): no single URL to ask' % alias.pattern
     if os.path.isdir(alias.path):
         return None, 'a directory of scripts: ask a script in it'
-    url = base + alias.url + '?' + demo_site.STATUS_QUERY
+    url = 'http://%s:%s%s?%s' % (host, alias.port or main_port, alias.url, demo_site.STATUS_QUERY)
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with opener.open(url, timeout=STATUS_TIMEOUT) as response:
@@ -61,16 +64,16 @@ def statuses_of(environ, aliases):
     host = environ.get('SERVER_ADDR') or '127.0.0.1'
     if ':' in host:
         host = '[%s]' % host
-    base = 'http://%s:%s' % (host, environ.get('SERVER_PORT', '80'))
+    port = demo_site.setting(environ, demo_site.ENV_PORT) or environ.get('SERVER_PORT', '80')
     with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda a: fetch_status(base, a), aliases))
+        results = list(pool.map(lambda a: fetch_status(host, port, a), aliases))
         pids = {}
         for status, _ in results:
             if status and status.get('process_group'):
                 pids.setdefault(status['process_group'], set()).add(status['pid'])
         again = [i for i, (status, _) in enumerate(results)
                  if status and len(pids.get(status.get('process_group'), ())) > 1]
-        for i, answer in zip(again, pool.map(lambda i: fetch_status(base, aliases[i]), again)):
+        for i, answer in zip(again, pool.map(lambda i: fetch_status(host, port, aliases[i]), again)):
             results[i] = answer
     return results
 
@@ -109,13 +112,21 @@ def process_html(status):
     return '<span class="embedded">embedded</span><br>pid <b class="pid">%d</b>' % status['pid']
 
 
-def row_html(alias, status, error, lines, touched, touch_on):
-    url_html = ('<a href="%s">%s</a>' % (esc(alias.url), esc(alias.url)) if alias.url
-                else '<code>%s</code>' % esc(alias.pattern))
+def url_html(environ, alias):
+    """The link to a configured URL; a virtual host's with its port."""
+    if not alias.url:
+        return '<code>%s</code>' % esc(alias.pattern)
+    if alias.port:
+        return '<a href="%s">%s</a> <span class="muted">on port %s</span>' % (
+            esc(demo_site.site_url(environ, alias.port, alias.url)), esc(alias.url), esc(alias.port))
+    return '<a href="%s">%s</a>' % (esc(alias.url), esc(alias.url))
+
+
+def row_html(environ, alias, status, error, lines, touched, touch_on):
     script_cell = '%s<span class="file" title="%s">%s</span>' % (
-        url_html, esc(alias.path), esc(os.path.basename(alias.path)))
+        url_html(environ, alias), esc(alias.path), esc(os.path.basename(alias.path)))
     rec = (status or {}).get('script')
-    attrs = {'id': alias.anchor, 'data-url': alias.url or '', 'data-path': alias.path}
+    attrs = {'id': alias.anchor, 'data-url': alias.key or '', 'data-path': alias.path}
     if status:
         attrs['data-pid'] = status['pid']
         attrs['data-process-group'] = status.get('process_group', '')
@@ -132,7 +143,7 @@ def row_html(alias, status, error, lines, touched, touch_on):
                  '<input type="hidden" name="generation" value="%s">'
                  '<input type="hidden" name="pid" value="%s">'
                  '<button type="submit" title="set the mtime of %s to now">Touch</button></form>'
-                 % (esc(alias.url), esc(rec['generation'] if rec else ''),
+                 % (esc(alias.key), esc(rec['generation'] if rec else ''),
                     esc(status['pid'] if status else ''), esc(alias.path)))
     if status is None:
         main = ('<tr class="main"><td data-label="Script">%s</td><td colspan="6" class="bad">no answer: %s</td>'
@@ -160,7 +171,7 @@ def row_html(alias, status, error, lines, touched, touch_on):
 
 def touched_html(environ, aliases, results, lines, q):
     url = q.get('touched')
-    alias = next((a for a in aliases if a.url == url), None)
+    alias = next((a for a in aliases if a.key == url), None)
     if alias is None:
         return ''
     i = aliases.index(alias)
@@ -189,11 +200,11 @@ def touched_html(environ, aliases, results, lines, q):
     logged = ''.join(demo_site.log_html(line) for line in log_lines_for(lines, alias, status))
     if logged:
         parts.append('The server logged:</p>' + logged + '<p>')
-    parts.append('Its row: <a href="#%s">%s</a>.' % (esc(alias.anchor), esc(alias.url)))
+    parts.append('Its row: <a href="#%s">%s</a>.' % (esc(alias.anchor), esc(alias.key)))
     same = [a for a in aliases if a.path == alias.path and a is not alias]
     if same:
         parts.append('The same file also serves %s: it changed there too (rows highlighted).' %
-                     ', '.join('<a href="#%s">%s</a>' % (esc(a.anchor), esc(a.url)) for a in same))
+                     ', '.join('<a href="#%s">%s</a>' % (esc(a.anchor), esc(a.key)) for a in same))
     return '<div class="notice" id="touch-result"><p>%s</p></div>' % ' '.join(parts)
 
 
@@ -236,13 +247,13 @@ def handle_touch(environ, start_response):
     from urllib.parse import urlencode
     form = demo_site.read_form(environ)
     aliases, _ = demo_site.read_config(environ)
-    alias = next((a for a in aliases if a.url and a.url == form.get('touch')), None)
+    alias = next((a for a in aliases if a.url and a.key == form.get('touch')), None)
     if alias is None or not demo_site.touch_allowed(environ):
         return demo_site.page(environ, start_response, 'Not touched',
                               '<p class="bad">Only a configured script of the demo configuration can be '
                               'touched.</p><p><a href="/">Back to the dashboard</a></p>',
                               status='400 Bad Request')
-    q = {'touched': alias.url}
+    q = {'touched': alias.key}
     for key in ('generation', 'pid'):
         if form.get(key, '').isdigit():
             q[key] = form[key]
@@ -259,9 +270,9 @@ def dashboard(environ, start_response):
     aliases, groups = demo_site.read_config(environ)
     results = statuses_of(environ, aliases)       # first: they may load or reload scripts
     lines = demo_site.log_lines(environ)          # then: the lines those loads wrote
-    touched = next((a for a in aliases if a.url == q.get('touched')), None)
+    touched = next((a for a in aliases if a.key == q.get('touched')), None)
     touch_on = demo_site.touch_allowed(environ)
-    rows = ''.join(row_html(a, s, e, log_lines_for(lines, a, s),
+    rows = ''.join(row_html(environ, a, s, e, log_lines_for(lines, a, s),
                             touched is not None and a.path == touched.path, touch_on)
                    for a, (s, e) in zip(aliases, results))
     group_notes = ''.join('<li><code>%s</code>: %s</li>' % (

@@ -6,13 +6,16 @@
 # computed here from the path, generation, process, interpreter, its log line),
 # the Touch buttons (embedded: generation up and the WSGIS0102 line; daemon:
 # a new pid and the WSGIS0604/WSGIS0607 lines), each pickle case's log entry,
-# the daemon page's pid. Every page: no console error, the demo's one
+# the daemon page's pid, the shared-store pages (a Cart put in the session by
+# script A: lost in script B with WSGIPickleResolve Off, with the WSGIS0301
+# entry; delivered on the second port where it is On, with the WSGIS0322
+# line). Every page: no console error, the demo's one
 # stylesheet, no external resource, no sideways scrolling on a phone, a footer
 # naming the script's module and generation. Screenshots of each page go to
 # $WSGISCRIPT_BROWSER_SHOTS (default build/test-logs/browser/). Then: a second
 # scripts/demo on the same port says the port is taken; Ctrl-C (SIGINT to the
-# process group) and, on a second run, SIGTERM leave no process and no
-# staging directory behind.
+# process group) and, on a second run, SIGTERM leave no process (Apache's, the
+# private redis-server) and no staging directory behind.
 import os
 import re
 import shutil
@@ -242,6 +245,9 @@ def main(demo, b):
     if '/pickle/shared-store' not in by_url:
         t.like(b.text('li.slot'), r'Redis-backed session.*not in this build yet|not in this build yet',
                'pickle: the shared-store slot says it is not in this build')
+    else:
+        t.ok('/pickle/shared-store' in links and not b.texts('li.slot'),
+             'pickle: the index links to the shared-store pages', links)
     cases = [
         ('/pickle/not-found', 'not-found', "function 'price'"),
         ('/pickle/redefined', 'not-same-object', "function 'discount'"),
@@ -281,11 +287,14 @@ def main(demo, b):
     t.ok(len(entries) == 2 and all(': not-same-object: ' in e and 'reloaded' in e for e in entries),
          '/pickle/reload after its touch: two not-same-object entries saying "reloaded"', entries)
 
+    # --- the shared-store pages (WSGIPickleResolve) ------------------------------------
+    resolve_urls = shared_store(demo, b, by_url)
+
     # --- a script page added by another topic (conf/demo-*.conf.in) -------------------
-    known = {'/', '/hello', '/about', '/daemon', '/daemon/hello', '/pickle'} | set(scenario_urls)
+    known = {'/', '/hello', '/about', '/daemon', '/daemon/hello', '/pickle'} | set(scenario_urls) | resolve_urls
     for url in sorted(set(by_url) - known):
-        name = 'page' + re.sub(r'[^A-Za-z0-9]+', '-', url)
-        check_page(b, name, server + url)
+        name = 'page' + re.sub(r'[^A-Za-z0-9]+', '-', url.split('//', 1)[-1])
+        check_page(b, name, url if url.startswith('http') else server + url)
 
     # --- the stylesheet, and the status endpoint the dashboard uses ---------------------
     status, css = demo.get('/demo.css')
@@ -293,6 +302,78 @@ def main(demo, b):
     status, body = demo.get('/hello?wsgiscript-status')
     t.ok(status == 200 and '"module_name": "%s"' % module_name(by_url['/hello'][0]) in body,
          'GET /hello?wsgiscript-status: JSON from the script\'s interpreter')
+
+
+def shared_store(demo, b, by_url):
+    """The walkthrough at /pickle/shared-store: script A puts a Cart in the Redis-backed session;
+    script B reads it with WSGIPickleResolve Off (lost, the WSGIS0301 entry) and On (delivered,
+    WSGIS0322). Returns the URLs checked here."""
+    server = demo.url.rstrip('/')
+    on = 'http://127.0.0.1:%s' % demo.port_on
+    urls = {'/pickle/shared-store', '/resolve/a', '/resolve/b', on + '/resolve/a', on + '/resolve/b'}
+    if not t.ok(urls <= set(by_url) and demo.port_on,
+                'shared store: configured, both sides (second port %s)' % demo.port_on, sorted(by_url)):
+        return set()
+    path_a, path_b = by_url['/resolve/a'][0], by_url['/resolve/b'][0]
+    module_a = module_name(path_a)
+    t.ok(demo.redis_pid and os.path.exists('/proc/%d' % demo.redis_pid),
+         'shared store: scripts/demo said its redis-server pid, and it runs (pid %s)' % demo.redis_pid)
+
+    check_page(b, 'shared-store', server + '/pickle/shared-store')
+    check_footer(b, 'shared-store', by_url['/pickle/shared-store'][0])
+    t.is_(b.text('nav a[aria-current]'), 'Shared store', 'shared store: its navigation entry is marked')
+    t.like(b.text('#explain'), r'Flask-Session.*WSGIPickleResolve Off.*WSGIS0301.*On.*WSGIS0322',
+           'shared store: the page says what happens and why')
+    hrefs = b.js("return Array.from(document.querySelectorAll('table.sides a')).map(a => a.href)")
+    t.is_(sorted(hrefs), sorted([server + '/resolve/a', server + '/resolve/b', on + '/resolve/a', on + '/resolve/b']),
+          'shared store: links to script A and B on both sides')
+    t.ok(not b.texts('#redis-problem'), 'shared store: Redis answers', b.texts('#redis-problem'))
+
+    # Step 1 and 2: A puts a Cart in (Off side), on to B (Off side): lost.
+    field = b.driver.find_element('css selector', 'form#put input[name=items]')
+    field.clear()
+    field.send_keys('teapot,kettle')
+    b.click('form#put button')
+    t.is_(b.driver.current_url, server + '/resolve/b', 'shared store Off: script A sent the browser on to script B')
+    check_page(b, 'shared-store-off')
+    check_footer(b, 'shared-store-off', path_b)
+    t.like(b.text('#verdict'), r'session is empty.*the Cart is gone', 'shared store Off: B says the Cart is gone')
+    t.ok('bad' in (b.attr('#verdict', 'class') or ''), 'shared store Off: marked as the failure')
+    t.is_(b.text('#stored .stored-module'), module_a, 'shared store Off: Redis still holds the pickle naming A\'s module')
+    entries = b.texts('pre.log')
+    t.ok(len(entries) == 1 and 'WSGIS0301' in entries[0] and ': module-not-importable: ' in entries[0]
+         and "cannot unpickle 'Cart' of script %s (module %s)" % (path_a, module_a) in entries[0]
+         and '(request: GET /resolve/b)' in entries[0],
+         'shared store Off: the WSGIS0301 module-not-importable entry of this request, naming script A', entries)
+
+    # Step 3: B on the On side reads the same session: the Cart arrives.
+    b.click('a#on-side')
+    t.is_(b.driver.current_url, on + '/resolve/b', 'shared store On: the link leads to B on port %s' % demo.port_on)
+    check_page(b, 'shared-store-on')
+    check_footer(b, 'shared-store-on', path_b)
+    t.like(b.text('#verdict'), r'^The Cart arrived', 'shared store On: B says the Cart arrived')
+    t.ok('ok' in (b.attr('#verdict', 'class') or ''), 'shared store On: marked as the success')
+    t.is_(b.text('#verdict .items'), 'teapot, kettle', 'shared store On: the items put in by script A')
+    t.is_(b.text('#verdict .cart-module'), module_a, 'shared store On: an instance of A\'s Cart')
+    log = '\n'.join(b.texts('pre.log'))
+    t.ok(re.search(r"WSGIS0322: WSGIPickleResolve: module '%s' imported by name to unpickle 'Cart': loaded script "
+                   r"'%s' .* into interpreter 'demo-resolve-on-b'" % (module_a, re.escape(path_a)), log)
+         and 'WSGIS0301' not in log,
+         'shared store On: the WSGIS0322 line of the load into B\'s interpreter, no WSGIS0301', log)
+    nav = b.js("return Array.from(document.querySelectorAll('header.top a')).map(a => a.href)")
+    t.ok(nav and all(h.startswith(server + '/') for h in nav),
+         'shared store On: the navigation leads back to the main server', nav)
+    b.click('a#off-side')
+    t.like(b.text('#verdict'), r'the Cart is gone', 'shared store: back on the Off side, still lost (the data stays)')
+
+    # Script A's own page, on each side.
+    check_page(b, 'shared-store-a', server + '/resolve/a')
+    check_footer(b, 'shared-store-a', path_a)
+    t.is_(b.text('.module-a'), module_a, 'shared store: script A names its module')
+    t.like(b.text('main'), r'WSGIPickleResolve is Off', 'shared store: script A says which side (Off)')
+    check_page(b, 'shared-store-a-on', on + '/resolve/a', shots=False)
+    t.like(b.text('main'), r'WSGIPickleResolve is On', 'shared store: script A says which side (On)')
+    return urls
 
 
 class Stop(Exception):
@@ -310,6 +391,8 @@ def stopped_cleanly(demo, how, label):
     t.ok(demo.stage and not stage_left, '%s: the staging directory %s is removed' % (label, demo.stage))
     t.ok(not procs, '%s: no process of the demo is left' % label, procs)
     t.ok(demo_browser.port_free(demo.port), '%s: port %d is free again' % (label, demo.port))
+    t.ok(demo.port_on and demo_browser.port_free(demo.port_on),
+         '%s: the second port (%s) is free again' % (label, demo.port_on))
 
 
 def port_taken(demo):

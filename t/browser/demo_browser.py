@@ -101,6 +101,8 @@ class DemoServer:
         self.stage = None
         self.error_log = None
         self.apache_pid = None
+        self.port_on = None                 # the virtual host with WSGIPickleResolve On
+        self.redis_pid = None               # the private redis-server of the shared-store pages
         self._reader = None
         self._ready = threading.Event()
 
@@ -141,6 +143,12 @@ class DemoServer:
             m = re.match(r'^Error log: +(\S+)', line)
             if m:
                 self.error_log = m.group(1)
+            m = re.match(r'^Resolve On: +http://127\.0\.0\.1:(\d+)/', line)
+            if m:
+                self.port_on = int(m.group(1))
+            m = re.match(r'^Redis: +\S+ +\(redis-server pid (\d+)\)', line)
+            if m:
+                self.redis_pid = int(m.group(1))
             m = re.match(r'^Apache: +pid (\d+)', line)
             if m:
                 self.apache_pid = int(m.group(1))
@@ -177,7 +185,19 @@ class DemoServer:
             procs += processes_mentioning(self.stage)
         if self.apache_pid:
             procs += [p for p in processes_in_group(self.apache_pid) if p not in procs]
+        procs += [p for p in self._redis() if p not in procs]
         return bool(self.stage and os.path.exists(self.stage)), procs
+
+    def _redis(self):
+        """[(pid, cmd)] of this run's redis-server if it is still running."""
+        if not self.redis_pid:
+            return []
+        try:
+            with open('/proc/%d/cmdline' % self.redis_pid, 'rb') as f:
+                cmd = f.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
+        except OSError:
+            return []
+        return [(self.redis_pid, cmd)] if 'redis-server' in cmd else []
 
     def kill_all(self):
         """Last resort after a failed test: end whatever this run started."""
@@ -186,24 +206,31 @@ class DemoServer:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except OSError:
                 pass
-        if self.apache_pid:
-            for pid, _ in processes_in_group(self.apache_pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        pids = [pid for pid, _ in processes_in_group(self.apache_pid)] if self.apache_pid else []
+        for pid in pids + [pid for pid, _ in self._redis()]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def configured_aliases(self):
         """[(directive, url or pattern, path, {option: value})] from the staged configuration,
-        read here independently of the dashboard."""
+        read here independently of the dashboard. The URL of an alias inside
+        <VirtualHost addr:port> is absolute (http://addr:port/url), as the dashboard's rows are."""
         out = []
         files = [os.path.join(self.stage, 'httpd.conf')] + sorted(glob.glob(os.path.join(self.stage, 'conf.d', '*.conf')))
         for name in files:
+            vhost = None
             with open(name) as f:
                 for line in f:
                     words = shlex.split(line, comments=True)
-                    if words and words[0] in ('WSGIScriptAlias', 'WSGIScriptAliasMatch'):
-                        out.append((words[0], words[1], words[2],
+                    if words and words[0].lower() == '<virtualhost':
+                        vhost = words[1].rstrip('>')
+                    elif words and words[0].lower() == '</virtualhost>':
+                        vhost = None
+                    elif words and words[0] in ('WSGIScriptAlias', 'WSGIScriptAliasMatch'):
+                        url = 'http://%s%s' % (vhost, words[1]) if vhost else words[1]
+                        out.append((words[0], url, words[2],
                                     dict(w.split('=', 1) for w in words[3:] if '=' in w)))
         return out
 

@@ -14,6 +14,9 @@ WSGI script: it is imported once per interpreter and never reloaded.
 * ``configured_scripts()``: the WSGIScriptAlias lines of the demo's own
   configuration (its path comes from ``WSGISCRIPT_DEMO_CONFIG``).
 * ``log_lines()``: the end of the demo's error log (``WSGISCRIPT_DEMO_ERROR_LOG``).
+* ``site_url()``: a URL of this host on one of the demo's ports (the
+  shared-store pages have a second port, a virtual host with
+  WSGIPickleResolve On; ``WSGISCRIPT_DEMO_PORT`` and ``WSGISCRIPT_DEMO_PORT_ON``).
 """
 import datetime
 import glob
@@ -26,11 +29,13 @@ import shlex
 ENV_CONFIG = 'WSGISCRIPT_DEMO_CONFIG'
 ENV_ERROR_LOG = 'WSGISCRIPT_DEMO_ERROR_LOG'
 ENV_TOUCH = 'WSGISCRIPT_DEMO_TOUCH'
+ENV_PORT = 'WSGISCRIPT_DEMO_PORT'          # the main server's port
+ENV_PORT_ON = 'WSGISCRIPT_DEMO_PORT_ON'    # the virtual host with WSGIPickleResolve On
 STATUS_QUERY = 'wsgiscript-status'
 
 # The pages in the navigation bar: (URL, label). A URL that the
-# configuration does not map is left out (the shared-store pages come with
-# their own conf/demo-*.conf.in).
+# configuration does not map is left out (/pickle/shared-store is mapped by
+# conf/demo-resolve.conf.in).
 NAV = [
     ('/', 'Dashboard'),
     ('/about', 'About'),
@@ -52,6 +57,25 @@ def setting(environ, name):
 
 def touch_allowed(environ):
     return (setting(environ, ENV_TOUCH) or '').lower() == 'on'
+
+
+def site_url(environ, port, path='/'):
+    """path on this host (as the browser named it) at another port: the session
+    cookie of a host is sent to all its ports, so both sides share it."""
+    host = environ.get('HTTP_HOST') or environ.get('SERVER_NAME') or '127.0.0.1'
+    if host.startswith('['):
+        host = host[:host.index(']') + 1]
+    else:
+        host = host.rsplit(':', 1)[0]
+    return '%s://%s:%s%s' % (environ.get('wsgi.url_scheme', 'http'), host, port, path)
+
+
+def home(environ):
+    """'' on the main server; its origin when this page is served on another port."""
+    port = setting(environ, ENV_PORT)
+    if not port or environ.get('SERVER_PORT') == port:
+        return ''
+    return site_url(environ, port, '')
 
 
 # ---- time ---------------------------------------------------------------------
@@ -157,8 +181,9 @@ def with_status(application, script_globals):
 class Alias:
     """One WSGIScriptAlias (or WSGIScriptAliasMatch) line of the configuration."""
 
-    def __init__(self, directive, url, path, options, where):
+    def __init__(self, directive, url, path, options, where, vhost=None):
         self.directive = directive
+        self.vhost = vhost          # 'addr:port' of its <VirtualHost>, None: the main server
         self.pattern = url if directive == 'WSGIScriptAliasMatch' else None
         self.url = url_of_pattern(url) if self.pattern else url
         self.path = path
@@ -170,9 +195,22 @@ class Alias:
         return self.options.get('process-group', '')
 
     @property
+    def port(self):
+        """The port of its virtual host, None for the main server."""
+        return self.vhost.rsplit(':', 1)[1] if self.vhost and ':' in self.vhost else None
+
+    @property
+    def key(self):
+        """The URL, absolute (http://addr:port/url) for a virtual host's alias: one per row."""
+        if self.url is None or not self.vhost:
+            return self.url
+        return 'http://%s%s' % (self.vhost, self.url)
+
+    @property
     def anchor(self):
         """An id for the dashboard's row of this URL."""
-        return 's' + (re.sub(r'[^A-Za-z0-9]+', '-', self.url or '').strip('-') or '-root')
+        return 's' + (re.sub(r'[^A-Za-z0-9]+', '-', (self.url or '') + ('-' + self.port if self.port else ''))
+                      .strip('-') or '-root')
 
 
 def url_of_pattern(pattern):
@@ -223,18 +261,24 @@ def _config_lines(path, seen, server_root):
 def read_config(environ):
     """(aliases, daemon groups) of the demo's configuration file and what it includes.
 
-    aliases: [Alias] in the file's order; daemon groups: {name: {option: value}}.
+    aliases: [Alias] in the file's order (an alias inside <VirtualHost addr:port>
+    knows its virtual host); daemon groups: {name: {option: value}}.
     """
     path = setting(environ, ENV_CONFIG)
     aliases, groups = [], {}
     if not path:
         return aliases, groups
     server_root = os.path.dirname(path)
+    vhost = None
     for where, words in _config_lines(path, set(), server_root):
         name = words[0]
-        if name in ('WSGIScriptAlias', 'WSGIScriptAliasMatch') and len(words) >= 3:
+        if name.lower() == '<virtualhost' and len(words) >= 2:
+            vhost = words[1].rstrip('>')
+        elif name.lower() == '</virtualhost>':
+            vhost = None
+        elif name in ('WSGIScriptAlias', 'WSGIScriptAliasMatch') and len(words) >= 3:
             options = dict(w.split('=', 1) for w in words[3:] if '=' in w)
-            aliases.append(Alias(name, words[1], words[2], options, where))
+            aliases.append(Alias(name, words[1], words[2], options, where, vhost))
         elif name == 'WSGIDaemonProcess' and len(words) >= 2:
             groups[words[1]] = dict(w.split('=', 1) for w in words[2:] if '=' in w)
         elif name == 'ServerRoot' and len(words) >= 2:
@@ -313,17 +357,20 @@ def footer_html(environ):
 
 
 def nav_html(environ, current):
+    """The navigation bar; its links lead to the main server also from the second port."""
     urls = configured_urls(environ)
     shown = [(url, label) for url, label in NAV if url == '/' or url in urls]
     here = max((url for url, _ in shown
                 if url == current or (url != '/' and current.startswith(url + '/'))), key=len, default=None)
+    origin = home(environ)
     return '<nav>%s</nav>' % ''.join(
-        '<a href="%s"%s>%s</a>' % (esc(url), ' aria-current="page"' if url == here else '', esc(label))
+        '<a href="%s"%s>%s</a>' % (esc(origin + url), ' aria-current="page"' if url == here else '', esc(label))
         for url, label in shown)
 
 
-def page(environ, start_response, title, body, status='200 OK', headers=()):
-    current = environ.get('SCRIPT_NAME') or '/'
+def page(environ, start_response, title, body, status='200 OK', headers=(), current=None):
+    """The page in the demo's layout. current: the navigation entry to mark (default: this URL)."""
+    current = current or environ.get('SCRIPT_NAME') or '/'
     doc = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -331,14 +378,14 @@ def page(environ, start_response, title, body, status='200 OK', headers=()):
 <link rel="icon" href="/favicon.ico">
 <link rel="stylesheet" href="/demo.css">
 </head><body>
-<header class="top"><a class="brand" href="/">mod_wsgiscript <span>demo</span></a>%(nav)s</header>
+<header class="top"><a class="brand" href="%(home)s/">mod_wsgiscript <span>demo</span></a>%(nav)s</header>
 <main>
 <h1>%(title)s</h1>
 %(body)s
 </main>
 %(footer)s
 </body></html>
-""" % {'title': esc(title), 'nav': nav_html(environ, current), 'body': body,
+""" % {'title': esc(title), 'nav': nav_html(environ, current), 'body': body, 'home': esc(home(environ)),
        'footer': footer_html(environ)}
     data = doc.encode('utf-8')
     start_response(status, [('Content-Type', 'text/html; charset=utf-8'),

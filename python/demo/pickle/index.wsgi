@@ -20,8 +20,8 @@ PAGES = [
      'dumps, dump, Pickler, a subclass, multiprocessing\'s ForkingPickler; the app catches the errors.'),
     ('/pickle/builtin', 'The remedy: builtin data',
      'Pickle dicts and lists, not script objects: no failure, no entry.'),
-    # The shared-store pages (WSGIPickleResolve) come with their own
-    # conf/demo-*.conf.in; until then this entry says so.
+    # The shared-store pages (WSGIPickleResolve), mapped by
+    # conf/demo-resolve.conf.in; without it this entry says "not in this build".
     ('/pickle/shared-store', 'Two scripts sharing a Redis-backed session',
      'WSGIPickleResolve: an object pickled by one script, read by another; the silent loss and its log entry.'),
 ]
