@@ -46,45 +46,45 @@ bool Channel::wait(short events, int timeout_ms)
 
 bool Channel::fill(int timeout_ms)
 {
-    if (rpos_ == rbuf_.size()) {
-        rbuf_.clear();
+    if (rpos_ == rlen_) rpos_ = rlen_ = 0;
+    if (rcap_ - rlen_ < kReadBlock) {  // room for a block: move what is left to the front, or grow
+        std::size_t left = rlen_ - rpos_;
+        if (rcap_ < left + kReadBlock) {
+            std::unique_ptr<char[]> bigger(new char[left + kReadBlock]);  // uninitialised: not zero-filled
+            if (left) std::memcpy(bigger.get(), rbuf_.get() + rpos_, left);
+            rbuf_ = std::move(bigger);
+            rcap_ = left + kReadBlock;
+        } else if (left) {
+            std::memmove(rbuf_.get(), rbuf_.get() + rpos_, left);
+        }
         rpos_ = 0;
+        rlen_ = left;
     }
-    if (!wait(POLLIN, timeout_ms)) return false;
-    std::size_t old = rbuf_.size();
-    rbuf_.resize(old + kReadBlock);
-    ssize_t n;
-    do {
-        n = recv(fd_, rbuf_.data() + old, kReadBlock, 0);
-    } while (n < 0 && errno == EINTR);
+    // The socket is non-blocking: read first, wait only when nothing is there.
+    ssize_t n = retry(POLLIN, timeout_ms, [&] { return recv(fd_, rbuf_.get() + rlen_, rcap_ - rlen_, 0); });
     if (n <= 0) {
-        rbuf_.resize(old);
-        error_ = n == 0 ? 0 : errno;
+        if (n == 0) error_ = 0;
         return false;
     }
-    rbuf_.resize(old + static_cast<std::size_t>(n));
+    rlen_ += static_cast<std::size_t>(n);
     return true;
 }
 
 bool Channel::read_exact(char* buf, std::size_t n, int timeout_ms)
 {
     while (n > 0) {
-        if (rpos_ < rbuf_.size()) {
-            std::size_t k = std::min(n, rbuf_.size() - rpos_);
-            std::memcpy(buf, rbuf_.data() + rpos_, k);
+        if (rpos_ < rlen_) {
+            std::size_t k = std::min(n, rlen_ - rpos_);
+            std::memcpy(buf, rbuf_.get() + rpos_, k);
             rpos_ += k;
             buf += k;
             n -= k;
             continue;
         }
         if (n >= kReadBlock) {  // large: straight into the caller's buffer
-            if (!wait(POLLIN, timeout_ms)) return false;
-            ssize_t got;
-            do {
-                got = recv(fd_, buf, n, 0);
-            } while (got < 0 && errno == EINTR);
+            ssize_t got = retry(POLLIN, timeout_ms, [&] { return recv(fd_, buf, n, 0); });
             if (got <= 0) {
-                error_ = got == 0 ? 0 : errno;
+                if (got == 0) error_ = 0;
                 return false;
             }
             buf += got;
@@ -160,7 +160,7 @@ bool Channel::send_file(int fd, off_t offset, std::size_t length, int timeout_ms
 
 bool Channel::idle_and_open()
 {
-    if (rpos_ < rbuf_.size()) return false;
+    if (rpos_ < rlen_) return false;
     char c;
     ssize_t n = recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -45,7 +46,7 @@ public:
     bool idle_and_open();
 
     int error() const { return error_; }
-    std::size_t buffered() const { return rbuf_.size() - rpos_; }
+    std::size_t buffered() const { return rlen_ - rpos_; }
 
 private:
     bool wait(short events, int timeout_ms);
@@ -68,8 +69,10 @@ private:
     bool fill(int timeout_ms);
 
     int fd_;
-    std::string rbuf_;
-    std::size_t rpos_ = 0;
+    // Bytes received and not yet read: rbuf_[rpos_, rlen_) of rcap_ (made on
+    // first use, never zero-filled: a request reads into it several times).
+    std::unique_ptr<char[]> rbuf_;
+    std::size_t rcap_ = 0, rlen_ = 0, rpos_ = 0;
     int error_ = 0;
 };
 

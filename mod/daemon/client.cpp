@@ -190,14 +190,15 @@ public:
                 while (len > 0) {
                     std::uint32_t size = static_cast<std::uint32_t>(
                         std::min<long long>(len, std::max<long long>(g_.options.response_buffer_size, 4096)));
-                    std::string& piece = pending_.emplace_back(size, '\0');
-                    if (!ch.read_exact(piece.data(), size, io_ms_)) return broken(ch, status);
+                    // uninitialised (not zero-filled): read_exact fills it whole
+                    char* piece = pending_.emplace_back(new char[size]).get();
+                    if (!ch.read_exact(piece, size, io_ms_)) return broken(ch, status);
                     len -= size;
                     if (override_) {  // WSGIErrorOverride: the application's error page is dropped
                         pending_.pop_back();
                         continue;
                     }
-                    t_.append(piece.data(), size);
+                    t_.append(piece, size);
                     pending_bytes_ += size;
                     if (pending_bytes_ >= g_.options.response_buffer_size && !flush_pending()) return Outcome::kDone;
                 }
@@ -290,8 +291,11 @@ private:
         std::uint32_t want = 0;
         if (!wire::decode_u32(payload_, &want) || want == 0 || want > wire::kMaxChunk) return false;
         asked_body_ = true;
-        buf_.resize(want + wire::kHeaderSize);
-        long got = t_.body().read(buf_.data() + wire::kHeaderSize, want);
+        if (buf_cap_ < want + wire::kHeaderSize) {  // grown only, never zero-filled
+            buf_.reset(new char[want + wire::kHeaderSize]);
+            buf_cap_ = want + wire::kHeaderSize;
+        }
+        long got = t_.body().read(buf_.get() + wire::kHeaderSize, want);
         std::string head;
         if (got < 0) {
             int st = t_.body_status();
@@ -300,8 +304,8 @@ private:
             return ch.write_all(msg, io_ms_);
         }
         wire::put_header(head, wire::kData, static_cast<std::uint32_t>(got));
-        std::memcpy(buf_.data(), head.data(), wire::kHeaderSize);
-        return ch.write_all(std::string_view(buf_.data(), wire::kHeaderSize + static_cast<std::size_t>(got)),
+        std::memcpy(buf_.get(), head.data(), wire::kHeaderSize);
+        return ch.write_all(std::string_view(buf_.get(), wire::kHeaderSize + static_cast<std::size_t>(got)),
                             io_ms_);
     }
 
@@ -390,8 +394,10 @@ private:
     Transport& t_;
     const DaemonGroup& g_;
     const ForwardRequest& q_;
-    std::string payload_, buf_, oversized_;
-    std::deque<std::string> pending_;  // body pieces appended, not yet flushed (a deque: they never move)
+    std::string payload_, oversized_;
+    std::unique_ptr<char[]> buf_;  // a body piece for the daemon, after its header
+    std::size_t buf_cap_ = 0;
+    std::deque<std::unique_ptr<char[]>> pending_;  // body pieces appended, not yet flushed
     long long pending_bytes_ = 0;
     std::uint32_t pid_;
     int io_ms_;            // one read or write: socket-timeout, else Apache's Timeout
