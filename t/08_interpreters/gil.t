@@ -26,7 +26,7 @@ print $a "POST /pep/input?ops=read:10 HTTP/1.1\r\nHost: $hp\r\nContent-Type: tex
        . "Content-Length: 10\r\n\r\nhello";
 
 my($same, $answered, $tries) = (0, 0, 0);
-while (!$same && $tries++ < 60) {
+while (!$same && $tries++ < 400) {  # connections go to whichever child accepts first
     my $b = connect_to();
     print $b "GET /pep/big/pid HTTP/1.1\r\nHost: $hp\r\nConnection: close\r\n\r\n";
     my $sel = IO::Select->new($b);
