@@ -223,38 +223,13 @@ const char* cmd_socket_prefix(cmd_parms* cmd, void*, const char* arg)
     return nullptr;
 }
 
-const char* cmd_restrict_embedded(cmd_parms* cmd, void*, int on)
+// An On|Off directive that sets one field of the server configuration, in
+// the contexts `where` allows (ap_check_cmd_context).
+template <int ServerConfig::*Field, unsigned where>
+const char* cmd_server_flag(cmd_parms* cmd, void*, int on)
 {
-    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
-    sconf(cmd)->restrict_embedded = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_server_metrics(cmd_parms* cmd, void*, int on)
-{
-    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
-    sconf(cmd)->server_metrics = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_case_sensitivity(cmd_parms* cmd, void*, int on)
-{
-    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
-    sconf(cmd)->case_sensitive = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_pickle_diagnostics(cmd_parms* cmd, void*, int on)
-{
-    if (const char* err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT)) return err;
-    sconf(cmd)->pickle_diagnostics = on ? 1 : 0;
-    return nullptr;
-}
-
-const char* cmd_pickle_resolve(cmd_parms* cmd, void*, int on)
-{
-    if (const char* err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT)) return err;
-    sconf(cmd)->pickle_resolve = on ? 1 : 0;
+    if (const char* err = ap_check_cmd_context(cmd, where)) return err;
+    sconf(cmd)->*Field = on ? 1 : 0;
     return nullptr;
 }
 
@@ -391,13 +366,6 @@ const char* cmd_dispatch_script(cmd_parms* cmd, void* dconf, int argc, char* con
     ds->app_group = opt_str(cmd, o.application_group);
     static_cast<DirConfig*>(dconf)->dispatch = ds;
     apr_pool_userdata_setn(kHookScriptsKey, kHookScriptsKey, nullptr, cmd->pool);  // Python in the children
-    return nullptr;
-}
-
-const char* cmd_socket_rotation(cmd_parms* cmd, void*, int on)
-{
-    if (const char* err = ap_check_cmd_context(cmd, GLOBAL_ONLY)) return err;
-    sconf(cmd)->socket_rotation = on ? 1 : 0;
     return nullptr;
 }
 
@@ -593,19 +561,19 @@ const command_rec directives[] = {
                   "daemon process group name, %{GLOBAL} (embedded) or %{ENV:variable}"),
     AP_INIT_TAKE1("WSGISocketPrefix", WSGIS_CMD(cmd_socket_prefix), nullptr, RSRC_CONF,
                   "directory and name prefix of the daemon processes' sockets"),
-    AP_INIT_FLAG("WSGIRestrictEmbedded", WSGIS_CMD(cmd_restrict_embedded), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGIRestrictEmbedded", WSGIS_CMD((cmd_server_flag<&ServerConfig::restrict_embedded, GLOBAL_ONLY>)), nullptr, RSRC_CONF,
                  "On: no application runs embedded (every request must go to a daemon process group)"),
-    AP_INIT_FLAG("WSGIServerMetrics", WSGIS_CMD(cmd_server_metrics), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGIServerMetrics", WSGIS_CMD((cmd_server_flag<&ServerConfig::server_metrics, GLOBAL_ONLY>)), nullptr, RSRC_CONF,
                  "On: mod_wsgi.server_metrics() in the Apache children returns Apache's scoreboard (default Off: None)"),
     AP_INIT_TAKE1("WSGIPythonHome", WSGIS_CMD(cmd_python_home), nullptr, RSRC_CONF,
                   "Python installation or virtual environment to embed"),
     AP_INIT_TAKE1("WSGIPythonPath", WSGIS_CMD(cmd_python_path), nullptr, RSRC_CONF,
                   "directories (':'-separated) added to sys.path of every interpreter"),
-    AP_INIT_FLAG("WSGICaseSensitivity", WSGIS_CMD(cmd_case_sensitivity), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGICaseSensitivity", WSGIS_CMD((cmd_server_flag<&ServerConfig::case_sensitive, GLOBAL_ONLY>)), nullptr, RSRC_CONF,
                  "Off: script paths are lower-cased before naming their module"),
-    AP_INIT_FLAG("WSGIPickleDiagnostics", WSGIS_CMD(cmd_pickle_diagnostics), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGIPickleDiagnostics", WSGIS_CMD((cmd_server_flag<&ServerConfig::pickle_diagnostics, NOT_IN_DIR_CONTEXT>)), nullptr, RSRC_CONF,
                  "On: explain pickle failures caused by script loading in the error log"),
-    AP_INIT_FLAG("WSGIPickleResolve", WSGIS_CMD(cmd_pickle_resolve), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGIPickleResolve", WSGIS_CMD((cmd_server_flag<&ServerConfig::pickle_resolve, NOT_IN_DIR_CONTEXT>)), nullptr, RSRC_CONF,
                  "On: unpickling data that names a script module not loaded here loads the script this server "
                  "serves under that name; objects of reloaded scripts pickle by name"),
     AP_INIT_TAKE1("WSGIScriptManifest", WSGIS_CMD(cmd_script_manifest), nullptr, RSRC_CONF,
@@ -639,7 +607,7 @@ const command_rec directives[] = {
     AP_INIT_TAKE_ARGV("WSGIDispatchScript", WSGIS_CMD(cmd_dispatch_script), nullptr, RSRC_CONF | ACCESS_CONF,
                       "file-path [application-group=NAME]: a script that may choose the process group, application "
                       "group and callable per request"),
-    AP_INIT_FLAG("WSGISocketRotation", WSGIS_CMD(cmd_socket_rotation), nullptr, RSRC_CONF,
+    AP_INIT_FLAG("WSGISocketRotation", WSGIS_CMD((cmd_server_flag<&ServerConfig::socket_rotation, GLOBAL_ONLY>)), nullptr, RSRC_CONF,
                  "accepted for mod_wsgi's configurations: the daemon socket path never changes across restarts"),
     AP_INIT_TAKE1("WSGIAcceptMutex", WSGIS_CMD(cmd_accept_mutex), nullptr, RSRC_CONF,
                   "accepted for mod_wsgi's configurations: daemon processes accept without a mutex"),
