@@ -279,8 +279,8 @@ PyObject* py_request_metrics(PyObject*, PyObject*)
         std::unique_lock<std::mutex> hold(c.lock);
         long long stop_count = 0;
         double stop_busy = utilization_locked(0, &stop_count);
-        if (!c.sampling) {
-            c.sampling = true;
+        // The next period starts now, with empty counts.
+        auto start_period = [&] {
             c.start_time = stop;
             c.start_busy = stop_busy;
             c.start_count = stop_count;
@@ -291,6 +291,10 @@ PyObject* py_request_metrics(PyObject*, PyObject*)
             c.server_buckets.fill(0);
             c.application_buckets.fill(0);
             c.thread_buckets.assign(static_cast<size_t>(maximum), 0);
+        };
+        if (!c.sampling) {
+            c.sampling = true;
+            start_period();
             return d.release();
         }
         const apr_time_t start = c.start_time;
@@ -303,16 +307,7 @@ PyObject* py_request_metrics(PyObject*, PyObject*)
         const double server_total = c.server_total, application_total = c.application_total;
         const std::array<int, kBuckets> server_buckets = c.server_buckets, application_buckets = c.application_buckets;
         const std::vector<int> thread_buckets = c.thread_buckets;
-        c.start_time = stop;
-        c.start_busy = stop_busy;
-        c.start_count = stop_count;
-        c.start_user = user;
-        c.start_system = system;
-        c.sample_requests = 0;
-        c.server_total = c.application_total = 0;
-        c.server_buckets.fill(0);
-        c.application_buckets.fill(0);
-        c.thread_buckets.assign(static_cast<size_t>(maximum), 0);
+        start_period();
         hold.unlock();
 
         int threads_active = 0;
