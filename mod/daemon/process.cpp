@@ -651,10 +651,20 @@ void Server::worker(std::size_t index)
         --busy_;
         busy_info_[index] = Busy{};
         c->busy = false;
-        if (keep && state_ != State::kStopping && (state_ == State::kRunning || keep_connections_))
-            arm(fd, false);
-        else
+        if (keep && state_ != State::kStopping && (state_ == State::kRunning || keep_connections_)) {
+            // A next request already read into the channel's buffer gives
+            // epoll nothing to report: queued at once, not left waiting.
+            if (c->ch.buffered() > 0) {
+                c->queued = true;
+                c->queued_at = apr_time_now();
+                ready_.push_back(fd);
+                cv_.notify_one();
+            } else {
+                arm(fd, false);
+            }
+        } else {
             drop(fd);
+        }
     }
 }
 

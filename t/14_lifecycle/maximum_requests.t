@@ -69,7 +69,11 @@ is_deeply $codes{GET}, { 200 => $total / 2 }, '0 failed GETs: every one 200'
 is_deeply $codes{POST}, { 200 => $total / 2 }, '0 failed POSTs: every one 200 with the right length and MD5'
     or diag join ', ', map { "$_: $codes{POST}{$_}" } sort keys %{ $codes{POST} };
 my @pids = sort { $a <=> $b } keys %served;
-cmp_ok scalar(@pids), '>=', 10, scalar(@pids) . ' processes served (2000 / 50 = 40 lives)';
+# How many lives the 2000 requests make depends on how fast a replacement
+# starts (under ASan, or with both CPUs busy, one process may serve for up
+# to 5 s while it is the only one taking requests): at least the first four
+# and two of their replacements.
+cmp_ok scalar(@pids), '>=', 6, scalar(@pids) . ' processes served (at most 2000 / 50 = 40 lives)';
 diag 'requests per process: ' . join ' ', map { $served{$_} } @pids;
 # Staggered retirement: a process due to retire goes on while it is the only
 # one of the group taking requests (the parent starts a replacement only once
@@ -82,7 +86,7 @@ cmp_ok scalar(@over), '<', scalar(@pids) / 2, 'most processes retired near 50 re
 
 # every process that reached 50 was retired for it and replaced
 my @full = grep { $served{$_} >= 50 } @pids;
-cmp_ok scalar(@full), '>=', 10, scalar(@full) . ' processes reached 50 requests';
+cmp_ok scalar(@full), '>=', 6, scalar(@full) . ' processes reached 50 requests (replacements retire too)';
 my(@unretired, @unreplaced, $log);
 for my $pid (@full) {
     $log = poll_log($off, replaced_re($pid, $g, 'maximum-requests'));
