@@ -192,7 +192,9 @@ sub wait_file {
     my $deadline = Time::HiRes::time() + $timeout;
     while (1) {
         my $s = slurp($path);
-        return $s if defined $s && (!$re || $s =~ $re);
+        # not while it is empty: made, not yet written (the apps write
+        # their marks with open() and write())
+        return $s if defined $s && length $s && (!$re || $s =~ $re);
         return $s if Time::HiRes::time() > $deadline;
         Time::HiRes::sleep(0.05);
     }

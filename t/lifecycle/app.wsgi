@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 from urllib.parse import parse_qs
 
@@ -40,8 +41,12 @@ PATTERN = bytes(range(256)) * 256  # 64 KiB
 
 
 def mark(name):
-    with open(os.path.join(MARKS, os.path.basename(name)), 'w') as f:
+    # whole or not at all: a test that sees the file reads the pid in it
+    path = os.path.join(MARKS, os.path.basename(name))
+    tmp = '%s.%d.%d.tmp' % (path, os.getpid(), threading.get_ident())
+    with open(tmp, 'w') as f:
         f.write('%d %.6f\n' % (os.getpid(), time.time()))
+    os.rename(tmp, path)
 
 
 def answer(start_response, data, headers=()):
