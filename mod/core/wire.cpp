@@ -89,7 +89,7 @@ bool known_type(char t)
 {
     switch (t) {
     case kRequest: case kData: case kFail: case kHead: case kBody: case kRead: case kEnd: case kStatus:
-    case kRestart: case kPid: case kClose:
+    case kRestart: case kPid: case kClose: case kElsewhere:
         return true;
     default:
         return false;

@@ -22,6 +22,10 @@
 //                     'S' nothing was sent: answer with this HTTP status (u32; Apache's error
 //                         page; kAnsweredStatus: the child's own input filter answered already)
 //                     'Z' nothing ran: this process is restarting (a script changed); ask again
+//                     'N' (instead of anything else, on a kept connection) nothing was read and
+//                         nothing ran: every thread of this process is busy and another
+//                         process of the group has one free; send the request again on a new
+//                         connection (the connection is closed)
 //                     'C' (on a connection with no request in flight) this process is stopping:
 //                         close the connection instead of sending another request on it
 // Strings are u32 length + bytes + a NUL (not counted), so a decoded view
@@ -63,6 +67,7 @@ enum Type : char {
     kRestart = 'Z',
     kPid = 'P',
     kClose = 'C',
+    kElsewhere = 'N',
 };
 
 enum Flags : std::uint8_t {

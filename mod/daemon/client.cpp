@@ -127,7 +127,7 @@ std::string how_it_ended(pid_t pid)
     return "";
 }
 
-enum class Outcome { kDone, kRetry, kRestarting };
+enum class Outcome { kDone, kRetry, kRestarting, kElsewhere };
 
 // request-timeout counts from the daemon's 'P' (the request starts to run).
 // The daemon process reports a request that passed it (with its stack) on
@@ -232,6 +232,9 @@ public:
             case wire::kRestart:
                 if (responded_) return broken(ch, status);
                 return Outcome::kRestarting;
+            case wire::kElsewhere:  // nothing ran: every thread of that process is busy, another has one free
+                if (responded_ || !reused || len != 0) return broken(ch, status);
+                return Outcome::kElsewhere;
             default:
                 return broken(ch, status);
             }
@@ -435,11 +438,12 @@ int forward_request(Transport& t, const DaemonGroup& g, const DaemonShared& shar
 {
     std::string plain, with_hello;
     apr_time_t started = apr_time_now();
+    bool fresh_only = false;  // after an 'N': a new connection, which a process with a thread free accepts
     for (int attempt = 0, restarts = 0; attempt < 8; ++attempt) {
         // A kept connection, unless the daemon closed it meanwhile (it does
         // so with its idle connections when it stops).
         KeptConnections::Kept k;
-        while ((k = kept().take(g.socket_path)).fd >= 0) {
+        while (!fresh_only && (k = kept().take(g.socket_path)).fd >= 0) {
             Channel probe(k.fd);
             if (probe.idle_and_open()) {
                 k.fd = probe.release();
@@ -468,6 +472,9 @@ int forward_request(Transport& t, const DaemonGroup& g, const DaemonShared& shar
             if (relay.clean()) kept().give_back(g.socket_path, {ch.release(), relay.pid()});
             return status;
         case Outcome::kRetry:
+            continue;
+        case Outcome::kElsewhere:
+            fresh_only = true;
             continue;
         case Outcome::kRestarting:
             // That process is restarting for a changed script: nothing ran.

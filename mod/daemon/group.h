@@ -48,6 +48,12 @@ struct DaemonGroup {
     // i takes new requests. A process due to retire for maximum-requests or
     // restart-interval waits while it is the only one (staggered retirement).
     std::atomic<std::uint64_t>* accepting = nullptr;
+    // Bit i set while the process in slot i takes new requests and has a
+    // thread free for one: while another has, a process whose threads are
+    // all busy leaves new connections to it (and sends a request that comes
+    // on a kept connection elsewhere: 'N'), as mod_wsgi's processes accept
+    // only with a thread free. Beside `accepting`, in the same mapping.
+    std::atomic<std::uint64_t>* free = nullptr;
 };
 
 // What every daemon process and Apache child of this server generation

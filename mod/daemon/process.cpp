@@ -241,6 +241,9 @@ private:
     void stop(const char* why);               // m_ held
     void close_idle();                        // m_ held
     void checks();                            // m_ held
+    void balance();                           // m_ held
+    int free_threads() const { return o_.threads - busy_ - static_cast<int>(ready_.size()); }  // m_ held
+    bool others_free() const { return slot_bit_ && g_.free && (g_.free->load() & ~slot_bit_) != 0; }
     void gil_ticker();
 
     const DaemonGroup& g_;
@@ -260,6 +263,7 @@ private:
     long served_ = 0;
     State state_ = State::kRunning;
     bool accepting_ = true, keep_connections_ = true, quit_ = false;
+    bool listening_ = true;  // the group's listening socket is in epfd_
     apr_time_t idle_since_ = 0, deadline_ = 0, load_failing_since_ = 0;
     bool script_changed_ = false;  // set by a worker, acted on by the main thread
     std::uint64_t slot_bit_ = 0;   // this process's bit in g_.accepting (0: none)
@@ -287,7 +291,12 @@ void Server::drop(int fd)
 
 void Server::accept_all()
 {
-    for (;;) {
+    for (int taken = 0;; ++taken) {
+        // No more than its free threads while another process has one free.
+        if (taken > 0 && slot_bit_) {
+            std::lock_guard lock(m_);
+            if (taken >= free_threads() && others_free()) return;
+        }
         int fd = accept4(g_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return;  // EAGAIN: no more for now (other processes share the socket)
         // Only Apache's children (and root) are let in; the secret is checked
@@ -322,10 +331,47 @@ void Server::event_on(int fd)
     std::lock_guard lock(m_);
     auto it = conns_.find(fd);
     if (it == conns_.end() || it->second->busy || it->second->queued) return;
-    it->second->queued = true;
-    it->second->queued_at = apr_time_now();
+    Connection& c = *it->second;
+    // A request on a kept connection while every thread here is busy and
+    // another process of the group has one free: sent there. 'N' says
+    // nothing was read and nothing ran; the Apache child sends it again on
+    // a new connection, which only a process with a free thread accepts
+    // meanwhile (balance()). A new connection is never sent on.
+    if (c.hello && state_ == State::kRunning && c.ch.buffered() == 0 && free_threads() <= 0 && others_free()) {
+        std::string elsewhere;
+        wire::put_header(elsewhere, wire::kElsewhere, 0);
+        c.ch.write_all(elsewhere, 100);
+        drop(fd);
+        return;
+    }
+    c.queued = true;
+    c.queued_at = apr_time_now();
     ready_.push_back(fd);
     cv_.notify_one();
+    balance();
+}
+
+// This process's free bit, and whether it accepts new connections: always
+// while it is the group's only process or no other has a thread free (they
+// wait here then, for queue-timeout to see); otherwise only with a thread
+// free, so a new connection reaches a process that can serve it at once.
+void Server::balance()
+{
+    bool want = accepting_;
+    if (slot_bit_ && g_.free) {
+        bool mine = accepting_ && state_ == State::kRunning && free_threads() > 0;
+        if (mine)
+            g_.free->fetch_or(slot_bit_);
+        else
+            g_.free->fetch_and(~slot_bit_);
+        want = accepting_ && (mine || !others_free());
+    }
+    if (want == listening_) return;
+    struct epoll_event ev = {};
+    ev.events = EPOLLIN;
+    ev.data.fd = g_.listen_fd;
+    epoll_ctl(epfd_, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, g_.listen_fd, &ev);
+    listening_ = want;
 }
 
 void Server::signal_received()
@@ -361,9 +407,9 @@ void Server::retire(Retirement why, bool keep, const std::string& detail)
             o_.name.c_str(), retirement_name(static_cast<int>(why)), detail.c_str());
     if (!keep) {
         accepting_ = false;
-        epoll_ctl(epfd_, EPOLL_CTL_DEL, g_.listen_fd, nullptr);
         close_idle();
     }
+    balance();
 }
 
 // maximum-requests and restart-interval come due in every process of a
@@ -394,6 +440,7 @@ bool Server::may_retire(apr_time_t now)
 void Server::not_accepting()
 {
     if (slot_bit_) g_.accepting->fetch_and(~slot_bit_);
+    if (slot_bit_ && g_.free) g_.free->fetch_and(~slot_bit_);
 }
 
 void Server::stop(const char* why)
@@ -404,10 +451,8 @@ void Server::stop(const char* why)
         log_fmt(log_, APLOG_INFO, "WSGIS0604", "daemon process %d of group '%s' is stopping: %s", getpid(),
                 o_.name.c_str(), why);
     state_ = State::kStopping;
-    if (accepting_) {
-        accepting_ = false;
-        epoll_ctl(epfd_, EPOLL_CTL_DEL, g_.listen_fd, nullptr);
-    }
+    accepting_ = false;
+    balance();
     close_idle();
     deadline_ = apr_time_now() + apr_time_from_sec(o_.shutdown_timeout);
 }
@@ -557,6 +602,10 @@ bool Server::run()
     epoll_ctl(epfd_, EPOLL_CTL_ADD, sigfd_, &ev);
     ev.data.fd = g_.listen_fd;
     epoll_ctl(epfd_, EPOLL_CTL_ADD, g_.listen_fd, &ev);
+    {
+        std::lock_guard lock(m_);
+        balance();  // this process's free bit
+    }
 
     busy_info_.resize(static_cast<std::size_t>(o_.threads));
     std::vector<std::unique_ptr<Thread>> workers;
@@ -599,6 +648,7 @@ bool Server::run()
             }
         }
         checks();
+        balance();  // the other processes' free bits may have changed
         if (state_ == State::kStopping) {
             if (busy_ == 0 && ready_.empty()) {
                 all_done = true;
@@ -665,6 +715,7 @@ void Server::worker(std::size_t index)
         } else {
             drop(fd);
         }
+        balance();
     }
 }
 

@@ -116,8 +116,10 @@ void manage(int reason, void* data, int status)
     if (told_to_end(reason, slot->proc.pid, &slot->ending)) return;
     if (reason != APR_OC_REASON_DEATH && reason != APR_OC_REASON_LOST) return;
     apr_proc_other_child_unregister(slot);
-    if (slot->index < 64 && slot->group->accepting)  // it takes nothing any more, however it ended
+    if (slot->index < 64 && slot->group->accepting) {  // it takes nothing any more, however it ended
         slot->group->accepting->fetch_and(~(std::uint64_t{1} << slot->index));
+        slot->group->free->fetch_and(~(std::uint64_t{1} << slot->index));
+    }
     LogTarget log = LogTarget::of(slot->server);
     const char* name = slot->group->options.name.c_str();
     // What Apache passes is the exit status or the signal number (it does
@@ -242,17 +244,18 @@ void adopt_retired(apr_pool_t* pconf, apr_pool_t* pglobal, server_rec* s)
     retired->count = kept;
 }
 
-// One word shared with the processes forked later (they keep their mapping
-// after the parent unmaps it at the end of the generation).
+// Two words shared with the processes forked later (they keep their
+// mapping after the parent unmaps it at the end of the generation): the
+// group's accepting and free bits.
 std::atomic<std::uint64_t>* shared_flags(apr_pool_t* pconf)
 {
-    void* p = mmap(nullptr, sizeof(std::atomic<std::uint64_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
-    if (p == MAP_FAILED) return nullptr;  // no staggered retirement, nothing else lost
+    constexpr std::size_t kSize = 2 * sizeof(std::atomic<std::uint64_t>);
+    void* p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return nullptr;  // no staggered retirement, no balancing; nothing else lost
     auto* flags = new (p) std::atomic<std::uint64_t>(0);
+    new (flags + 1) std::atomic<std::uint64_t>(0);
     apr_pool_cleanup_register(
-        pconf, p, [](void* q) -> apr_status_t { munmap(q, sizeof(std::atomic<std::uint64_t>)); return APR_SUCCESS; },
-        apr_pool_cleanup_null);
+        pconf, p, [](void* q) -> apr_status_t { munmap(q, kSize); return APR_SUCCESS; }, apr_pool_cleanup_null);
     return flags;
 }
 
@@ -405,6 +408,7 @@ bool start_daemons(apr_pool_t* pconf, server_rec* s, DaemonSet& set, const char*
     apr_pool_cleanup_register(pconf, gen, end_generation, apr_pool_cleanup_null);
     for (DaemonGroup* g : set.groups) {
         g->accepting = shared_flags(pconf);
+        g->free = g->accepting ? g->accepting + 1 : nullptr;
         for (int i = 0; i < g->options.processes; ++i) {
             auto* slot = new Slot{&set, g, {}, pconf, s->process, s, 0, false, static_cast<unsigned>(i)};
             gen->slots.push_back(slot);

@@ -131,6 +131,13 @@ TEST(Wire, UnknownTypeAndSecrets)
     char type;
     std::uint32_t len;
     EXPECT_FALSE(parse_header("?\0\0\0\0", &type, &len));
+    // every daemon -> child control message is known: 'N' (sent elsewhere) too
+    for (char t : {kPid, kRestart, kClose, kElsewhere}) {
+        std::string h;
+        put_header(h, t, 0);
+        EXPECT_TRUE(parse_header(h.data(), &type, &len)) << t;
+        EXPECT_EQ(type, t);
+    }
     unsigned char a[kSecretSize] = {1}, b[kSecretSize] = {1};
     EXPECT_TRUE(same_secret(a, b));
     b[kSecretSize - 1] = 2;

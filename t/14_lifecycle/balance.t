@@ -1,0 +1,59 @@
+# processes=2 threads=1 (group lc_balance): while one process runs a 4 s
+# request, the next requests (four, one after the other) are served by the
+# other process at once, not queued behind it. A process whose threads are all busy accepts no new
+# connection while another process of its group has a thread free, and a
+# request that comes to it on a kept connection is sent elsewhere ('N':
+# nothing read, nothing ran; the Apache child sends it again on a new
+# connection). Five rounds (before this, about one in two waited), after
+# concurrent requests that leave the Apache children kept connections to
+# both processes. With both processes busy, a third request waits for the
+# first free thread and is served: nothing is refused, nothing logged.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use WsgiTest qw(log_offset log_since);
+use LifecycleTest qw(get bg mark_file read_mark wait_for);
+
+my $g = 'lc_balance';
+my $tag = "$$-" . time;
+my $off = log_offset();
+
+# kept connections to both processes
+my @warm = map { bg('/lc/balance?do=sleep&s=0.5') } 1 .. 4;
+my %warm;
+for (@warm) {
+    my $r = $_->wait;
+    $warm{$r->{json}{pid}}++ if $r->{code} == 200 && $r->{json};
+}
+is scalar(keys %warm), 2, 'four concurrent requests: both processes served (' . join(' ', sort keys %warm) . ')';
+
+for my $i (1 .. 5) {
+    my $slow = bg("/lc/balance?do=sleep&s=4&mark=bal-slow-$i-$tag&done=bal-slowdone-$i-$tag");
+    ok wait_for(sub { -e mark_file("bal-slow-$i-$tag") }, 15), "round $i: the 4 s request runs";
+    my($spid) = read_mark("bal-slow-$i-$tag");
+    my(@codes, @pids);
+    for my $k (1 .. 4) {
+        my $quick = get("/lc/balance?mark=bal-quick-$i-$k-$tag");
+        push @codes, $quick->{code};
+        push @pids, ($quick->{json} && $quick->{json}{pid}) // '-';
+    }
+    my $still = !-e mark_file("bal-slowdone-$i-$tag");
+    is "@codes", '200 200 200 200', "round $i: four quick requests one after the other: 200";
+    is scalar(grep { $_ eq ($spid // '') } @pids), 0, "round $i: ... none served by the busy process $spid (@pids)";
+    ok $still, "round $i: ... all while the 4 s request still runs (none queued behind it)";
+    is $slow->wait->{code}, 200, "round $i: the 4 s request 200";
+}
+
+# both busy: a third request waits for a free thread
+my @two = map { bg("/lc/balance?do=sleep&s=2&mark=bal-both-$_-$tag") } 1 .. 2;
+ok wait_for(sub { -e mark_file("bal-both-1-$tag") && -e mark_file("bal-both-2-$tag") }, 15),
+    'two 2 s requests run, one in each process';
+my $third = get("/lc/balance?mark=bal-third-$tag");
+is $third->{code}, 200, 'with both processes busy, a third request waits and is served';
+is $_->wait->{code}, 200, 'a 2 s request 200' for @two;
+my @bad = grep { /\[wsgiscript:(?:warn|error|crit)\][^\n]*lc_balance|WSGIS060[12]/ } split /\n/, log_since($off);
+is_deeply \@bad, [], 'nothing at warn or above about the group, no WSGIS0601/0602';
+
+done_testing;
