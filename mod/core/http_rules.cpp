@@ -1,7 +1,8 @@
 // http_rules.cpp - see http_rules.h.
 #include "core/http_rules.h"
 
-#include <cctype>
+#include "core/text.h"
+
 #include <climits>
 #include <cstring>
 
@@ -11,7 +12,7 @@ bool valid_status_line(std::string_view status)
 {
     if (status.size() < 5) return false;
     for (int i = 0; i < 3; ++i)
-        if (!std::isdigit(static_cast<unsigned char>(status[i]))) return false;
+        if (!ascii_digit(status[i])) return false;
     if (status[0] == '0' || status[3] != ' ') return false;
     for (size_t i = 4; i < status.size(); ++i) {
         unsigned char c = static_cast<unsigned char>(status[i]);
@@ -23,10 +24,8 @@ bool valid_status_line(std::string_view status)
 bool valid_header_name(std::string_view name)
 {
     if (name.empty()) return false;
-    for (char ch : name) {
-        unsigned char c = static_cast<unsigned char>(ch);
-        if (!(std::isalnum(c) || (c && std::strchr("!#$%&'*+-.^_`|~", c)))) return false;
-    }
+    for (char c : name)
+        if (!(ascii_alnum(c) || (c && std::strchr("!#$%&'*+-.^_`|~", c)))) return false;
     return true;
 }
 

@@ -3,7 +3,6 @@
 
 #include "core/text.h"
 
-#include <cctype>
 #include <cstring>
 
 namespace wsgi {
@@ -41,7 +40,7 @@ std::optional<std::string> cookie_of(std::string_view line)
         while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
         std::size_t k = j;
         while (k < line.size() &&
-               (std::isalnum(static_cast<unsigned char>(line[k])) || line[k] == '-' || line[k] == '_' || line[k] == '.'))
+               (ascii_alnum(line[k]) || line[k] == '-' || line[k] == '_' || line[k] == '.'))
             ++k;
         if (k > j) return std::string(line.substr(j, k - j));
     }

@@ -48,6 +48,10 @@ TEST(ScriptSource, CookieOnFirstOrSecondLine)
     // Not a comment: not a declaration.
     auto d = inspect_source("s = 'coding: latin-1'\n");
     EXPECT_EQ(d.encoding, "utf-8");
+    // The name is ASCII (Python's [-\w.]+ on bytes): it ends at a byte above
+    // 0x7f, whatever the C locale calls it.
+    auto e = inspect_source("# coding: latin-1\xe9\n");
+    EXPECT_EQ(e.encoding, "latin-1");
 }
 
 TEST(ScriptSource, Bom)
