@@ -205,6 +205,8 @@ namespace {
 struct LogStreamState : InterpreterState {
     PyRef text_wrapper;
     PyRef encoding, errors;
+    PyRef cache_key;  // this thread's (stream, buffer) in its thread-state dict
+    PyRef attr_encoding, attr_errors, attr_write_through, attr_line_buffering;
 };
 
 PyObject* make_buffer(const LogTarget& target, bool per_request, int level, const char* name)
@@ -223,7 +225,7 @@ PyObject* make_buffer(const LogTarget& target, bool per_request, int level, cons
 // write_through=True): every write() reaches the buffer at once, which
 // logs whole lines and keeps an unfinished one (so a partial line is not
 // logged early by line buffering).
-PyObject* make_stream(const LogTarget& target, bool per_request, int level, const char* name)
+LogStreamState* stream_state()
 {
     Interpreter* in = Interpreter::current();
     if (!in) {
@@ -236,15 +238,66 @@ PyObject* make_stream(const LogTarget& target, bool per_request, int level, cons
         PyRef type = io ? PyRef::steal(PyObject_GetAttrString(io.get(), "TextIOWrapper")) : PyRef();
         PyRef encoding = PyRef::steal(PyUnicode_InternFromString("utf-8"));
         PyRef errors = PyRef::steal(PyUnicode_InternFromString("backslashreplace"));
-        if (!type || !encoding || !errors) return nullptr;
+        PyRef key = PyRef::steal(PyUnicode_InternFromString("wsgiscript.wsgi_errors"));
+        PyRef a_enc = PyRef::steal(PyUnicode_InternFromString("encoding"));
+        PyRef a_err = PyRef::steal(PyUnicode_InternFromString("errors"));
+        PyRef a_wt = PyRef::steal(PyUnicode_InternFromString("write_through"));
+        PyRef a_lb = PyRef::steal(PyUnicode_InternFromString("line_buffering"));
+        if (!type || !encoding || !errors || !key || !a_enc || !a_err || !a_wt || !a_lb) return nullptr;
         st.text_wrapper = type;
         st.encoding = encoding;
         st.errors = errors;
+        st.cache_key = key;
+        st.attr_encoding = a_enc;
+        st.attr_errors = a_err;
+        st.attr_write_through = a_wt;
+        st.attr_line_buffering = a_lb;
     }
+    return &st;
+}
+
+PyObject* make_stream(const LogTarget& target, bool per_request, int level, const char* name)
+{
+    LogStreamState* st = stream_state();
+    if (!st) return nullptr;
     PyRef buffer = PyRef::steal(make_buffer(target, per_request, level, name));
     if (!buffer) return nullptr;
-    PyObject* args[] = {buffer.get(), st.encoding.get(), st.errors.get(), Py_None, Py_False, Py_True};
-    return PyObject_Vectorcall(st.text_wrapper.get(), args, 6, nullptr);
+    PyObject* args[] = {buffer.get(), st->encoding.get(), st->errors.get(), Py_None, Py_False, Py_True};
+    return PyObject_Vectorcall(st->text_wrapper.get(), args, 6, nullptr);
+}
+
+// attr of obj is the str s (false, no exception, when it is not).
+bool attr_is_str(PyObject* obj, PyObject* attr, const char* s)
+{
+    PyRef v = PyRef::steal(PyObject_GetAttr(obj, attr));
+    bool same = v && PyUnicode_Check(v.get()) && PyUnicode_CompareWithASCIIString(v.get(), s) == 0;
+    if (!v) PyErr_Clear();
+    return same;
+}
+
+// attr of obj is the bool b.
+bool attr_is(PyObject* obj, PyObject* attr, PyObject* b)
+{
+    PyRef v = PyRef::steal(PyObject_GetAttr(obj, attr));
+    if (!v) PyErr_Clear();
+    return v.get() == b;
+}
+
+// The thread's stream from an earlier request may serve this one only when
+// nothing but the thread's cache holds it or its buffer (an application
+// that kept wsgi.errors writes to the server's log, never to a later
+// request's), it has no attributes of its own, and it was not reconfigured
+// (reconfigure(write_through=False) would hold text back for a later
+// request): otherwise a new one is made, as for every request before.
+bool reusable(const LogStreamState& st, PyObject* stream, PyObject* buffer)
+{
+    if (Py_REFCNT(stream) != 1 || Py_REFCNT(buffer) != 2) return false;
+    PyObject** dict = _PyObject_GetDictPtr(stream);
+    if (dict && *dict && PyDict_GET_SIZE(*dict) != 0) return false;
+    return attr_is(stream, st.attr_write_through.get(), Py_True) &&
+           attr_is(stream, st.attr_line_buffering.get(), Py_False) &&
+           attr_is_str(stream, st.attr_encoding.get(), "utf-8") &&
+           attr_is_str(stream, st.attr_errors.get(), "backslashreplace");
 }
 
 // The LogObject under a stream made here (borrowed), or nullptr.
@@ -260,9 +313,38 @@ LogObject* buffer_of(PyObject* stream)
 
 }  // namespace
 
+// One wsgi.errors per thread and interpreter, aimed at each request in
+// turn: an io.TextIOWrapper costs about 14k instructions to make and
+// finalise, a quarter of a hello world request (docs/performance.md).
 PyObject* request_log_stream(const LogTarget& request, int level, const char* name)
 {
-    return make_stream(request, true, level, name);
+    LogStreamState* st = stream_state();
+    if (!st) return nullptr;
+    PyObject* tdict = PyThreadState_GetDict();  // borrowed; this thread's, for this interpreter
+    if (tdict) {
+        PyObject* cached = PyDict_GetItemWithError(tdict, st->cache_key.get());  // borrowed
+        if (cached && PyTuple_CheckExact(cached) && PyTuple_GET_SIZE(cached) == 2) {
+            PyObject* stream = PyTuple_GET_ITEM(cached, 0);
+            PyObject* buffer = PyTuple_GET_ITEM(cached, 1);
+            if (reusable(*st, stream, buffer)) {
+                auto* self = reinterpret_cast<LogObject*>(buffer);
+                self->target = request;
+                self->level = level;
+                self->name = name;
+                Py_INCREF(stream);
+                return stream;
+            }
+        }
+        if (PyErr_Occurred()) PyErr_Clear();
+    }
+    PyRef stream = PyRef::steal(make_stream(request, true, level, name));
+    if (!stream) return nullptr;
+    if (tdict) {
+        LogObject* self = buffer_of(stream.get());
+        PyRef pair = self ? PyRef::steal(PyTuple_Pack(2, stream.get(), reinterpret_cast<PyObject*>(self))) : PyRef();
+        if (!pair || PyDict_SetItem(tdict, st->cache_key.get(), pair.get()) < 0) PyErr_Clear();
+    }
+    return stream.release();
 }
 
 PyObject* process_log_stream(server_rec* s, int level, const char* name)
