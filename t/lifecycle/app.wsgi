@@ -40,13 +40,18 @@ HELD = []  # memory-limit: what ?do=alloc keeps alive
 PATTERN = bytes(range(256)) * 256  # 64 KiB
 
 
-def mark(name):
-    # whole or not at all: a test that sees the file reads the pid in it
+def write_whole(name, text):
+    """LOGS/lc/NAME with text, whole or not at all: a test that sees the
+    file reads what is in it."""
     path = os.path.join(MARKS, os.path.basename(name))
     tmp = '%s.%d.%d.tmp' % (path, os.getpid(), threading.get_ident())
     with open(tmp, 'w') as f:
-        f.write('%d %.6f\n' % (os.getpid(), time.time()))
+        f.write(text)
     os.rename(tmp, path)
+
+
+def mark(name):
+    write_whole(name, '%d %.6f\n' % (os.getpid(), time.time()))
 
 
 def answer(start_response, data, headers=()):
@@ -97,8 +102,7 @@ class Stream:
 
     def close(self):
         if self.name:
-            with open(os.path.join(MARKS, os.path.basename(self.name) + '.closed'), 'w') as f:
-                f.write('%d %d %.3f\n' % (os.getpid(), self.taken, time.time() - self.started))
+            write_whole(self.name + '.closed', '%d %d %.3f\n' % (os.getpid(), self.taken, time.time() - self.started))
 
 
 def application(environ, start_response):
