@@ -11,39 +11,20 @@ use Apache::Test ();
 use Apache::TestRequest ();
 use Test::More ();
 use Time::HiRes ();
-use WsgiTest qw(t_root ua log_offset log_since settled_log_since module_name_for decode_json_body);
+use WsgiTest qw(t_root ua module_name_for vurl vhost_call);
 
 our @EXPORT_OK = qw(vurl call script_path check_entry same_exception normalize
                     t_root ua module_name_for);
 
-sub vurl {
-    my($vhost, $path) = @_;
-    local $Apache::TestRequest::Module = $vhost;
-    my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
-    return "http://$hostport$path";
-}
-
 sub script_path { t_root() . '/pickle/' . shift }
 
 # call($ua, $vhost, $path [, $post_body]) -> hashref:
-#   res (HTTP::Response), data (decoded JSON or undef), log (text appended
-#   during the request), entries (the WSGIS0301 lines among it)
+#   WsgiTest::vhost_call's res, data and log, and entries (the WSGIS0301
+#   lines among the log)
 sub call {
-    my($ua, $vhost, $path, $body) = @_;
-    my $off = log_offset();
-    my $url = vurl($vhost, $path);
-    my $res = defined $body
-        ? $ua->post($url, 'Content-Type' => 'application/octet-stream', Content => $body)
-        : $ua->get($url);
-    my $log = settled_log_since($off);
-    my $data = ($res->header('Content-Type') // '') =~ m{^application/json}
-        ? decode_json_body($res) : undef;
-    return {
-        res     => $res,
-        data    => $data || {},
-        log     => $log,
-        entries => [ grep { /WSGIS0301/ } split /\n/, $log ],
-    };
+    my $r = vhost_call(@_);
+    $r->{entries} = [ grep { /WSGIS0301/ } split /\n/, $r->{log} ];
+    return $r;
 }
 
 # check_entry($label, $entry, %expect): one Test::More check per field.

@@ -10,16 +10,9 @@ use Exporter 'import';
 use Apache::Test ();
 use Apache::TestRequest ();
 use JSON::PP ();
-use WsgiTest qw(t_root ua log_offset settled_log_since module_name_for decode_json_body);
+use WsgiTest qw(t_root ua module_name_for vurl vhost_call);
 
 our @EXPORT_OK = qw(vurl call instance_bytes rpath module_name_for t_root ua manifest);
-
-sub vurl {
-    my($vhost, $path) = @_;
-    local $Apache::TestRequest::Module = $vhost;
-    my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
-    return "http://$hostport$path";
-}
 
 sub rpath { t_root() . '/resolve/' . shift }
 
@@ -34,17 +27,7 @@ sub instance_bytes {
 }
 
 # call($ua, $vhost, $path [, $post_body]) -> { res, data, log }
-sub call {
-    my($ua, $vhost, $path, $body) = @_;
-    my $off = log_offset();
-    my $url = vurl($vhost, $path);
-    my $res = defined $body
-        ? $ua->post($url, 'Content-Type' => 'application/octet-stream', Content => $body)
-        : $ua->get($url);
-    my $log = settled_log_since($off);
-    my $data = ($res->header('Content-Type') // '') =~ m{^application/json} ? decode_json_body($res) : undef;
-    return { res => $res, data => $data || {}, log => $log };
-}
+sub call { vhost_call(@_) }
 
 # The manifest the suite's server writes (WSGIScriptManifest in 19_resolve.conf.in).
 sub manifest {

@@ -15,7 +15,7 @@ use Time::HiRes ();
 
 our @EXPORT_OK = qw(t_root ua url get_json log_offset log_since wait_log
                     module_name_for decode_json_body crash_lines replace_script
-                    versioned_app settled_log_since);
+                    versioned_app settled_log_since vurl vhost_call);
 
 sub t_root { Apache::Test::vars('serverroot') }
 
@@ -23,6 +23,29 @@ sub url {
     my $path = shift;
     my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
     return "http://$hostport$path";
+}
+
+# A URL on one of the suite's virtual hosts (<VirtualHost name> in t/conf).
+sub vurl {
+    my($vhost, $path) = @_;
+    local $Apache::TestRequest::Module = $vhost;
+    my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
+    return "http://$hostport$path";
+}
+
+# vhost_call($ua, $vhost, $path [, $post_body]) -> hashref: res
+# (HTTP::Response), data (the decoded JSON body, {} if none), log (what the
+# request added to the error_log, settled).
+sub vhost_call {
+    my($ua, $vhost, $path, $body) = @_;
+    my $off = log_offset();
+    my $url = vurl($vhost, $path);
+    my $res = defined $body
+        ? $ua->post($url, 'Content-Type' => 'application/octet-stream', Content => $body)
+        : $ua->get($url);
+    my $log = settled_log_since($off);
+    my $data = ($res->header('Content-Type') // '') =~ m{^application/json} ? decode_json_body($res) : undef;
+    return { res => $res, data => $data || {}, log => $log };
 }
 
 # One connection per agent: requests of one agent reach the same child.
