@@ -1,6 +1,7 @@
-# processes=2 threads=1 (group lc_balance): while one process runs a 4 s
-# request, the next requests (four, one after the other) are served by the
-# other process at once, not queued behind it. A process whose threads are all busy accepts no new
+# processes=2 threads=1 (group lc_balance): while one process runs a request
+# that the test holds (until it writes a release mark), the next requests
+# (four, one after the other) are served by the other process, not queued
+# behind it. A process whose threads are all busy accepts no new
 # connection while another process of its group has a thread free, and a
 # request that comes to it on a kept connection is sent elsewhere ('N':
 # nothing read, nothing ran; the Apache child sends it again on a new
@@ -30,8 +31,9 @@ for (@warm) {
 is scalar(keys %warm), 2, 'four concurrent requests: both processes served (' . join(' ', sort keys %warm) . ')';
 
 for my $i (1 .. 5) {
-    my $slow = bg("/lc/balance?do=sleep&s=4&mark=bal-slow-$i-$tag&done=bal-slowdone-$i-$tag");
-    ok wait_for(sub { -e mark_file("bal-slow-$i-$tag") }, 15), "round $i: the 4 s request runs";
+    my $release = "bal-release-$i-$tag";
+    my $slow = bg("/lc/balance?do=hold&release=$release&mark=bal-slow-$i-$tag&done=bal-slowdone-$i-$tag");
+    ok wait_for(sub { -e mark_file("bal-slow-$i-$tag") }, 15), "round $i: the held request runs";
     my($spid) = read_mark("bal-slow-$i-$tag");
     my(@codes, @pids);
     for my $k (1 .. 4) {
@@ -40,10 +42,14 @@ for my $i (1 .. 5) {
         push @pids, ($quick->{json} && $quick->{json}{pid}) // '-';
     }
     my $still = !-e mark_file("bal-slowdone-$i-$tag");
+    open my $fh, '>', mark_file($release) or die "release: $!";
+    close $fh;
     is "@codes", '200 200 200 200', "round $i: four quick requests one after the other: 200";
     is scalar(grep { $_ eq ($spid // '') } @pids), 0, "round $i: ... none served by the busy process $spid (@pids)";
-    ok $still, "round $i: ... all while the 4 s request still runs (none queued behind it)";
-    is $slow->wait->{code}, 200, "round $i: the 4 s request 200";
+    ok $still, "round $i: ... all while the held request still runs (none queued behind it)";
+    my $r = $slow->wait;
+    is $r->{code}, 200, "round $i: the held request 200";
+    ok $r->{json} && $r->{json}{released}, "round $i: ... released by the test (not by its 30 s limit)";
 }
 
 # both busy: a third request waits for a free thread

@@ -6,6 +6,8 @@ to do (each action is one lifecycle option's trigger or probe).
                     (a side effect the tests look for: did the app run?)
     ?do=pid         (the default) answer facts: pid, group, ...
     ?do=sleep&s=N   time.sleep(N) in application() itself, then answer
+    ?do=hold&release=NAME&s=N  wait until LOGS/lc/NAME exists (at most N s,
+                    default 30), then answer (released: whether it came)
     ?do=alloc&mb=N  allocate N MiB, touch it, keep it (memory-limit)
     ?do=vmalloc&mb=N  take N MiB of address space (not touched) and drop it
                     (virtual-memory-limit: MemoryError, uncaught: 500 and
@@ -113,6 +115,12 @@ def application(environ, start_response):
     data = {}
     if do == 'sleep':
         time.sleep(float(q['s']))
+    elif do == 'hold':
+        release = os.path.join(MARKS, os.path.basename(q['release']))
+        end = time.time() + float(q.get('s', 30))
+        while not os.path.exists(release) and time.time() < end:
+            time.sleep(0.02)
+        data['released'] = os.path.exists(release)
     elif do == 'alloc':
         block = b'\x01' * (int(q['mb']) << 20)  # written, so resident
         HELD.append(block)
