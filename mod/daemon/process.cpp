@@ -216,6 +216,7 @@ private:
         explicit Connection(int fd) : ch(fd) {}
         Channel ch;
         bool hello = false, busy = false, queued = false;
+        bool first_due = true;  // accepted, its first request not yet queued (counted in first_due_)
         apr_time_t queued_at = 0;
         apr_time_t closing_at = 0;  // told 'C': closed after the grace unless a request came
     };
@@ -242,7 +243,10 @@ private:
     void close_idle();                        // m_ held
     void checks();                            // m_ held
     void balance();                           // m_ held
-    int free_threads() const { return o_.threads - busy_ - static_cast<int>(ready_.size()); }  // m_ held
+    // Threads not spoken for: busy, queued, and new connections whose first
+    // request is on its way count against them.
+    int free_threads() const { return o_.threads - busy_ - static_cast<int>(ready_.size()) - first_due_; }  // m_ held
+    void enqueue(int fd, Connection& c);      // m_ held
     bool others_free() const { return slot_bit_ && g_.free && (g_.free->load() & ~slot_bit_) != 0; }
     void gil_ticker();
 
@@ -260,6 +264,7 @@ private:
     std::unordered_map<int, std::unique_ptr<Connection>> conns_;
     std::vector<Busy> busy_info_;
     int busy_ = 0;
+    int first_due_ = 0;  // connections accepted whose first request is not queued yet
     long served_ = 0;
     State state_ = State::kRunning;
     bool accepting_ = true, keep_connections_ = true, quit_ = false;
@@ -291,11 +296,12 @@ void Server::drop(int fd)
 
 void Server::accept_all()
 {
-    for (int taken = 0;; ++taken) {
-        // No more than its free threads while another process has one free.
-        if (taken > 0 && slot_bit_) {
+    for (;;) {
+        // No more than its free threads while another process has one free
+        // (balance() then takes the socket out of epfd_).
+        if (slot_bit_) {
             std::lock_guard lock(m_);
-            if (taken >= free_threads() && others_free()) return;
+            if (free_threads() <= 0 && others_free()) return;
         }
         int fd = accept4(g_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return;  // EAGAIN: no more for now (other processes share the socket)
@@ -322,7 +328,9 @@ void Server::accept_all()
         }
         std::lock_guard lock(m_);
         conns_.emplace(fd, std::make_unique<Connection>(fd));
+        ++first_due_;
         arm(fd, true);
+        balance();
     }
 }
 
@@ -344,11 +352,20 @@ void Server::event_on(int fd)
         drop(fd);
         return;
     }
+    enqueue(fd, c);
+    balance();
+}
+
+void Server::enqueue(int fd, Connection& c)
+{
+    if (c.first_due) {
+        c.first_due = false;
+        --first_due_;
+    }
     c.queued = true;
     c.queued_at = apr_time_now();
     ready_.push_back(fd);
     cv_.notify_one();
-    balance();
 }
 
 // This process's free bit, and whether it accepts new connections: always
@@ -468,10 +485,7 @@ void Server::close_idle()
     for (auto& [fd, c] : conns_) {
         if (c->busy || c->queued || c->closing_at) continue;
         if (!c->hello || c->ch.buffered() > 0 || has_bytes(fd)) {
-            c->queued = true;
-            c->queued_at = now;
-            ready_.push_back(fd);
-            cv_.notify_one();
+            enqueue(fd, *c);
         } else {
             c->ch.write_all(close_msg, 100);
             c->closing_at = now;
@@ -705,10 +719,7 @@ void Server::worker(std::size_t index)
             // A next request already read into the channel's buffer gives
             // epoll nothing to report: queued at once, not left waiting.
             if (c->ch.buffered() > 0) {
-                c->queued = true;
-                c->queued_at = apr_time_now();
-                ready_.push_back(fd);
-                cv_.notify_one();
+                enqueue(fd, *c);
             } else {
                 arm(fd, false);
             }

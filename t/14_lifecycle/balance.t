@@ -15,20 +15,30 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use WsgiTest qw(log_offset log_since);
+use Time::HiRes ();
 use LifecycleTest qw(get bg mark_file read_mark wait_for);
 
 my $g = 'lc_balance';
 my $tag = "$$-" . time;
 my $off = log_offset();
 
-# kept connections to both processes
-my @warm = map { bg('/lc/balance?do=sleep&s=0.5') } 1 .. 4;
+sub release {
+    open my $fh, '>', mark_file(shift) or die "release: $!";
+    close $fh;
+}
+
+# kept connections to both processes: four requests held until two run
+# (one in each process: each has one thread), then let go
+my $wrel = "bal-warm-release-$tag";
+my @warm = map { bg("/lc/balance?do=hold&release=$wrel&mark=bal-warm-$_-$tag") } 1 .. 4;
+ok wait_for(sub { 2 <= grep { -e mark_file("bal-warm-$_-$tag") } 1 .. 4 }, 15), 'four concurrent requests: two run';
+release($wrel);
 my %warm;
 for (@warm) {
     my $r = $_->wait;
     $warm{$r->{json}{pid}}++ if $r->{code} == 200 && $r->{json};
 }
-is scalar(keys %warm), 2, 'four concurrent requests: both processes served (' . join(' ', sort keys %warm) . ')';
+is scalar(keys %warm), 2, '... one in each process (' . join(' ', sort keys %warm) . ')';
 
 for my $i (1 .. 5) {
     my $release = "bal-release-$i-$tag";
@@ -42,8 +52,7 @@ for my $i (1 .. 5) {
         push @pids, ($quick->{json} && $quick->{json}{pid}) // '-';
     }
     my $still = !-e mark_file("bal-slowdone-$i-$tag");
-    open my $fh, '>', mark_file($release) or die "release: $!";
-    close $fh;
+    release($release);
     is "@codes", '200 200 200 200', "round $i: four quick requests one after the other: 200";
     is scalar(grep { $_ eq ($spid // '') } @pids), 0, "round $i: ... none served by the busy process $spid (@pids)";
     ok $still, "round $i: ... all while the held request still runs (none queued behind it)";
@@ -53,12 +62,16 @@ for my $i (1 .. 5) {
 }
 
 # both busy: a third request waits for a free thread
-my @two = map { bg("/lc/balance?do=sleep&s=2&mark=bal-both-$_-$tag") } 1 .. 2;
+my $brel = "bal-both-release-$tag";
+my @two = map { bg("/lc/balance?do=hold&release=$brel&mark=bal-both-$_-$tag") } 1 .. 2;
 ok wait_for(sub { -e mark_file("bal-both-1-$tag") && -e mark_file("bal-both-2-$tag") }, 15),
-    'two 2 s requests run, one in each process';
-my $third = get("/lc/balance?mark=bal-third-$tag");
-is $third->{code}, 200, 'with both processes busy, a third request waits and is served';
-is $_->wait->{code}, 200, 'a 2 s request 200' for @two;
+    'two held requests run, one in each process';
+my $third = bg("/lc/balance?mark=bal-third-$tag");
+Time::HiRes::sleep(0.5);
+ok !$third->done, 'with both processes busy, a third request waits';
+release($brel);
+is $third->wait->{code}, 200, '... and is served once a thread is free';
+is $_->wait->{code}, 200, 'a held request 200' for @two;
 my @bad = grep { /\[wsgiscript:(?:warn|error|crit)\][^\n]*lc_balance|WSGIS060[12]/ } split /\n/, log_since($off);
 is_deeply \@bad, [], 'nothing at warn or above about the group, no WSGIS0601/0602';
 
