@@ -19,7 +19,7 @@ use Digest::MD5 ();
 use File::Temp ();
 use URI::Escape qw(uri_escape);
 use WsgiTest qw(log_offset);
-use PepTest qw(connect_to hostport logs_dir read_response json_of vmrss_kib send_all settled_log_since error_lines);
+use PepTest qw(connect_to hostport logs_dir read_response json_of vmrss_kib rss_limit_kib send_all settled_log_since error_lines);
 use DaemonTest qw(group_pids);
 
 my $hp = hostport();
@@ -87,11 +87,13 @@ sub download {
 sub growth_ok {
     my($what, $base, $max, $dpid) = @_;
     my $cg = $max->{$cpid} - $base->{$cpid};
-    cmp_ok $cg, '<', $limit_kib, "$what: the Apache child's RSS grew $cg KiB (< 10 MiB; from $base->{$cpid} KiB)";
+    my $climit = rss_limit_kib($cpid, $limit_kib);
+    cmp_ok $cg, '<', $climit, "$what: the Apache child's RSS grew $cg KiB (< @{[ $climit >> 10 ]} MiB; from $base->{$cpid} KiB)";
     ok defined $dpid && exists $base->{$dpid}, "$what: served by a process of d13 (" . ($dpid // '?') . ')';
     return unless defined $dpid && exists $base->{$dpid};
     my $dg = $max->{$dpid} - $base->{$dpid};
-    cmp_ok $dg, '<', $limit_kib, "$what: the daemon process's RSS grew $dg KiB (< 10 MiB; from $base->{$dpid} KiB)";
+    my $dlimit = rss_limit_kib($dpid, $limit_kib);
+    cmp_ok $dg, '<', $dlimit, "$what: the daemon process's RSS grew $dg KiB (< @{[ $dlimit >> 10 ]} MiB; from $base->{$dpid} KiB)";
 }
 
 my $off = log_offset();
@@ -106,7 +108,7 @@ my $off = log_offset();
     is $d->{md5}, $md5->hexdigest, 'upload: the right bytes';
     is $d->{content_length}, 100 * $MiB, 'upload: CONTENT_LENGTH';
     growth_ok('upload', $base_rss, $max, $d->{pid});
-    cmp_ok $d->{rss_peak} - $d->{rss_before}, '<', $limit_kib,
+    cmp_ok $d->{rss_peak} - $d->{rss_before}, '<', rss_limit_kib($d->{pid} // 0, $limit_kib),
         "upload: as the app saw its own RSS ($d->{rss_before}..$d->{rss_peak} KiB)";
 }
 

@@ -55,6 +55,10 @@
 # alive just before the k-th graceful (generation 0: the first children). For
 # each generation, "warm" is the first sample $warm_after s after the first of
 # its children appeared, and "end" the last sample before the next graceful.
+# A graceful is sent $graceful_every s after the previous one returned, and
+# not before the current generation has been seen (children, warm sample, an
+# end sample $min_gen_span s after its first), so a slow restart on a loaded
+# machine delays the next graceful instead of leaving a generation unmeasured.
 # Generation 0 is warm-up and generation 1 the baseline. Asserted, mean RSS per
 # child:
 #   across generations: end(k) - end(1) < 5 MiB for every k >= 2 (memory that
@@ -113,6 +117,7 @@ my $graceful_every = 5;
 my $touch_every    = 0.1;
 my $warm_after     = 1.5;      # s after a generation's first child was seen
 my $sample_every   = 0.5;
+my $min_gen_span   = 3.5;      # s from a generation's first child seen to its end sample
 my $retry_window   = 3;        # s after `apache2 -k graceful` returned
 my $req_timeout    = 30;
 my $max_requests   = 500_000;  # per client; far above what 60 s allows
@@ -593,12 +598,20 @@ CONF
     $gens[0] = { before => {}, series => [] };
     my $gen = 0;
     my $next_sample = 0;
+    my $next_graceful = $t0 + $graceful_every;
     while (1) {
         my $now = time;
         my $g = $gens[$gen];
-        my $next_graceful = $t0 + $graceful_every * ($gen + 1);
         my $last = $now >= $end - 0.1;
-        my $switch = !$last && $now >= $next_graceful && $next_graceful <= $end - $graceful_every + 0.5;
+        # A generation ends when it has been seen: its children appeared, the
+        # warm sample was taken and an end sample at least $min_gen_span s
+        # after its first one. On a loaded machine a graceful restart (the
+        # `apache2 -k graceful` command, then the parent's restart) can take
+        # seconds; the next graceful then waits, so no generation goes
+        # unmeasured. It waits at most $graceful_every more seconds.
+        my $seen = $g->{warm} && $g->{appeared} && $now - $g->{appeared} >= $min_gen_span;
+        my $switch = !$last && $now >= $next_graceful && ($seen || $now >= $next_graceful + $graceful_every)
+            && $now <= $end - $graceful_every + 0.5;
         if ($now >= $next_sample || $last || $switch) {
             $next_sample = $now + $sample_every;
             my $all = children_rss($parent);
@@ -614,6 +627,7 @@ CONF
                 my $sent = time;
                 $srv->signal('graceful') or push @graceful_fail, sprintf('%.1f', $sent - $t0);
                 push @gracefuls, [ $sent, time ];
+                $next_graceful = time + $graceful_every;
                 $gens[++$gen] = { before => $all, series => [] };
                 $parent_first = rss_kb($parent) if $gen == 1;
             }
@@ -749,8 +763,9 @@ CONF
         sprintf("$mpm: parent RSS after the first graceful -> end: %s -> %s kB", $parent_first // '?', $parent_last // '?');
 
     # summary
-    diag sprintf("%s: soak %.1f s (load %d s), %d clients, %d gracefuls", $mpm, $elapsed, $duration, $clients,
-                 scalar @gracefuls);
+    diag sprintf("%s: soak %.1f s (load %d s), %d clients, %d gracefuls (apache2 -k graceful took %s s)", $mpm,
+                 $elapsed, $duration, $clients, scalar @gracefuls,
+                 join(' ', map { sprintf '%.1f', $_->[1] - $_->[0] } @gracefuls) || '-');
     for my $type (@types) {
         my $bt = $by_type{$type} or next;
         diag sprintf("%s:   %-6s requests %6d  ok %6d  failed %d  retries %d  connections %d  statuses %s",
