@@ -53,11 +53,20 @@ CONF
        "$mpm: process_metrics() does not depend on WSGIServerMetrics");
 
     ok $srv->signal('graceful'), "$mpm: graceful restart";
-    my $after;
+    # The new daemon process can answer before every new Apache child is in
+    # the scoreboard (and the child that serves /emb may be one of them):
+    # asked again, /emb first, until the daemon's answer lists that child.
+    my($after, $emb, @children);
     my $deadline = Time::HiRes::time() + 60;
     while (Time::HiRes::time() < $deadline) {
+        $emb = $get->('/emb/server');
         my $x = $get->('/dmn/server');
-        if (($x->{pid} // $d->{pid}) != $d->{pid}) { $after = $x; last }
+        if (($x->{pid} // $d->{pid}) != $d->{pid}) {
+            $after = $x;
+            my $m = ref $x->{metrics} eq 'HASH' ? $x->{metrics} : {};
+            @children = grep { $_->{pid} && $_->{generation} == ($m->{running_generation} // -1) } @{ $m->{processes} || [] };
+            last if ref $x->{metrics} ne 'HASH' || grep { $_->{pid} == ($emb->{pid} // 0) } @children;
+        }
         Time::HiRes::sleep(0.2);
     }
     ok $after, "$mpm: a new daemon process after the restart";
@@ -65,10 +74,8 @@ CONF
     is ref $m, 'HASH', "$mpm: ... reads the scoreboard: server_metrics() is a dict";
     $m ||= {};
     ok(($m->{running_generation} // 0) >= 1, "$mpm: ... of the new generation");
-    my @children = grep { $_->{pid} && $_->{generation} == $m->{running_generation} } @{ $m->{processes} || [] };
     ok scalar(@children) >= 1, "$mpm: ... listing the new generation's Apache children";
-    my $emb = $get->('/emb/server');
-    ok scalar(grep { $_->{pid} == $emb->{pid} } @children), "$mpm: ... among them the child that just served /emb";
+    ok scalar(grep { $_->{pid} == ($emb->{pid} // 0) } @children), "$mpm: ... among them the child that just served /emb";
     @lines = grep { /WSGIS0618/ } split /\n/, $srv->slurp_log;
     is scalar @lines, 1, "$mpm: no WSGIS0618 from the new daemon process";
     $srv->stop;
