@@ -3,7 +3,7 @@
 
 #include "base/boundary.h"
 #include "daemon/channel.h"
-#include "daemon/transport.h"
+#include "daemon/daemon_transport.h"
 #include "features/interpreter_options.h"
 #include "features/pickle_diagnostics.h"
 #include "features/pickle_resolve.h"

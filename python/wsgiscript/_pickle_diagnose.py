@@ -15,9 +15,8 @@ rejected re-runs the pickling.
 import sys
 
 from . import SCRIPT_MODULE_PREFIX, _host, _pickle_origins, _registry, is_script_module_name
-from ._pickle_facts import PickleFailure
-from .pickle_diagnostics import (CATEGORY_MODULE_NOT_IMPORTABLE, CATEGORY_NOT_FOUND,
-                                 CATEGORY_NOT_SAME_OBJECT)
+from ._pickle_facts import (CATEGORY_MODULE_NOT_IMPORTABLE, CATEGORY_NOT_FOUND, CATEGORY_NOT_SAME_OBJECT,
+                            PickleFailure)
 
 _MISSING = object()
 _MODRE = SCRIPT_MODULE_PREFIX + '[0-9a-f]{32}'

@@ -5,7 +5,18 @@
 ``__slots__``, not a dataclass: ``dataclasses`` imports ``inspect``, ``re``,
 ``ast``, ``dis``, ``enum`` and 40 more modules (11 ms here) into the
 Apache child at its first diagnosed failure.
+
+The log tags and the failure categories live here, at the bottom: the
+modules doing the work and the public face ``pickle_diagnostics`` (which
+re-exports them) import them from here, so nothing imports back up.
 """
+
+TAG = 'WSGIS0301'           # one entry per diagnosed failure, level warning
+TAG_INTERNAL = 'WSGIS0303'  # examining a failure failed, level error (0302: install failed, C++)
+
+CATEGORY_NOT_FOUND = 'not-found'
+CATEGORY_NOT_SAME_OBJECT = 'not-same-object'
+CATEGORY_MODULE_NOT_IMPORTABLE = 'module-not-importable'
 
 
 class PickleFailure:

@@ -6,7 +6,7 @@ The formats are the contract of docs/pickle.md and the tests: change a word
 here and the tests must change with it.
 """
 
-from .pickle_diagnostics import CATEGORY_MODULE_NOT_IMPORTABLE, CATEGORY_NOT_SAME_OBJECT
+from ._pickle_facts import CATEGORY_MODULE_NOT_IMPORTABLE, CATEGORY_NOT_SAME_OBJECT
 
 _BUILTIN_REMEDY = ('Remedy: pickle only builtin types (str, bytes, int, float, bool, None, '
                    'tuple, list, dict, set) from a WSGI script, or ')

@@ -11,7 +11,7 @@ once.  Never raises into the application: the exception it sees is pickle's.
 """
 
 from . import _host
-from .pickle_diagnostics import TAG, TAG_INTERNAL
+from ._pickle_facts import TAG, TAG_INTERNAL
 
 _MARK = '_wsgiscript_pickle_diagnosed'
 _MISSING = object()

@@ -27,25 +27,19 @@ each (the package is embedded without subpackages):
                       diagnosis once, logs the entry
 ``_pickle_origins``   which load of a script made each of its functions and classes
 ``_pickle_diagnose``  what failed and why: a :class:`_pickle_facts.PickleFailure`
-``_pickle_facts``     ``PickleFailure``, the facts of one failure
+``_pickle_facts``     ``PickleFailure``, the facts of one failure; the tags and categories
 ``_pickle_globals``   the globals pickled data names, read without executing it
 ``_pickle_message``   the log entry and its remedy
 
-Everything but ``_pickle_patch`` and ``_pickle_origins`` is imported on the
-first failure only.
+Everything but ``_pickle_patch``, ``_pickle_origins`` and ``_pickle_facts``
+(plain names and one class) is imported on the first failure only.
 """
 
 import sys
 
-TAG = 'WSGIS0301'           # one entry per diagnosed failure, level warning
-TAG_INTERNAL = 'WSGIS0303'  # examining a failure failed, level error (0302: install failed, C++)
-
-CATEGORY_NOT_FOUND = 'not-found'
-CATEGORY_NOT_SAME_OBJECT = 'not-same-object'
-CATEGORY_MODULE_NOT_IMPORTABLE = 'module-not-importable'
-
-# After the constants: the modules doing the work import them from here.
-from . import _pickle_origins, _pickle_patch  # noqa: E402
+from . import _pickle_origins, _pickle_patch
+from ._pickle_facts import (CATEGORY_MODULE_NOT_IMPORTABLE, CATEGORY_NOT_FOUND,  # noqa: F401 (public names)
+                            CATEGORY_NOT_SAME_OBJECT, TAG, TAG_INTERNAL)
 
 
 def installed():

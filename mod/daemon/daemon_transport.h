@@ -1,4 +1,4 @@
-// transport.h - daemon mode's transport, in the daemon process: the request
+// daemon_transport.h - daemon mode's transport, in the daemon process: the request
 // the Apache child sent (its CGI variables as a table pointing into the
 // request message), the body pulled from the child as the application reads
 // it, and the response sent back as wire messages. One per request, on the

@@ -1,5 +1,5 @@
-// transport.cpp - see transport.h.
-#include "daemon/transport.h"
+// daemon_transport.cpp - see daemon_transport.h.
+#include "daemon/daemon_transport.h"
 
 #include <algorithm>
 #include <cerrno>
