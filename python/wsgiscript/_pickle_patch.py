@@ -11,6 +11,7 @@ once.  Never raises into the application: the exception it sees is pickle's.
 """
 
 from . import _host
+from ._patch_set import PatchSet
 from ._pickle_facts import TAG, TAG_INTERNAL
 
 _MARK = '_wsgiscript_pickle_diagnosed'
@@ -18,22 +19,11 @@ _MISSING = object()
 _WRAPPED = '_wsgiscript_pickle_wrapped'
 NAMES = ('dumps', 'dump', 'loads', 'load', 'Pickler', 'Unpickler')
 
-# Per-interpreter state: None when not installed, else an _Installed.
+# Per-interpreter state: None when not installed, else a PatchSet.
 _state = None
 # Per-thread flag: set while a failure is being diagnosed, so failures the
 # diagnosis provokes (its re-run of the pickling) are not logged again.
 _tls = None
-
-
-class _Installed:
-    """What install() replaced and with what, and where entries go."""
-    __slots__ = ('pickle', 'originals', 'replacements', 'log')
-
-    def __init__(self, pickle, originals, replacements, log):
-        self.pickle = pickle
-        self.originals = originals
-        self.replacements = replacements
-        self.log = log
 
 
 def installed():
@@ -60,9 +50,8 @@ def install(log=None):
         'Pickler': _make_pickler(originals['Pickler']),
         'Unpickler': _make_unpickler(originals['Unpickler']),
     }
-    _state = _Installed(pickle, originals, replacements, log)
-    for name, value in replacements.items():
-        setattr(pickle, name, value)
+    _state = PatchSet(pickle, originals, replacements, log)
+    _state.apply()
     return True
 
 
@@ -73,9 +62,7 @@ def uninstall():
     if state is None:
         return False
     _state = None
-    for name, value in state.originals.items():
-        if getattr(state.pickle, name, None) is state.replacements[name]:
-            setattr(state.pickle, name, value)
+    state.restore()
     return True
 
 

@@ -35,6 +35,7 @@ cleared (the failed attempt had memoised objects it never wrote).
 import sys
 
 from . import _host, _pickle_origins, _registry, is_script_module_name
+from ._patch_set import PatchSet
 
 TAG_BY_NAME = 'WSGIS0323'
 
@@ -43,19 +44,9 @@ _NAMES = ('dumps', 'dump', 'Pickler')
 _MISSING = object()
 _function_type = type(lambda: None)
 
-_state = None   # an _Installed while installed
+_state = None   # a PatchSet while installed
 _said = set()   # (module_name, qualname) already logged
 _by_name_class = None
-
-
-class _Installed:
-    __slots__ = ('pickle', 'originals', 'replacements', 'log')
-
-    def __init__(self, pickle, originals, replacements, log):
-        self.pickle = pickle
-        self.originals = originals
-        self.replacements = replacements
-        self.log = log
 
 
 def installed():
@@ -88,9 +79,8 @@ def install(log=None):
         'dump': retry(originals['dump'], _dump_fallback),
         'Pickler': _make_pickler(originals['Pickler']),
     }
-    _state = _Installed(pickle, originals, replacements, log)
-    for name, value in replacements.items():
-        setattr(pickle, name, value)
+    _state = PatchSet(pickle, originals, replacements, log)
+    _state.apply()
     if relayer:
         pickle_diagnostics.install(diagnostics_log)
     return True
@@ -103,9 +93,7 @@ def uninstall():
     if state is None:
         return False
     _state = None
-    for name, value in state.originals.items():
-        if getattr(state.pickle, name, None) is state.replacements[name]:
-            setattr(state.pickle, name, value)
+    state.restore()
     return True
 
 

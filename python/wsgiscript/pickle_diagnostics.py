@@ -25,14 +25,17 @@ each (the package is embedded without subpackages):
 
 ``_pickle_patch``     wraps pickle's entry points, hands each failure to the
                       diagnosis once, logs the entry
+``_patch_set``        what was replaced in ``pickle`` and putting it back (shared with
+                      pickle resolve's ``_resolve_pickle``)
 ``_pickle_origins``   which load of a script made each of its functions and classes
 ``_pickle_diagnose``  what failed and why: a :class:`_pickle_facts.PickleFailure`
 ``_pickle_facts``     ``PickleFailure``, the facts of one failure; the tags and categories
 ``_pickle_globals``   the globals pickled data names, read without executing it
 ``_pickle_message``   the log entry and its remedy
 
-Everything but ``_pickle_patch``, ``_pickle_origins`` and ``_pickle_facts``
-(plain names and one class) is imported on the first failure only.
+Everything but ``_pickle_patch``, ``_patch_set``, ``_pickle_origins`` and
+``_pickle_facts`` (plain names and one class) is imported on the first failure
+only.
 """
 
 import sys
