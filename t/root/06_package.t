@@ -241,6 +241,9 @@ my $wsgi_available = -e '/etc/apache2/mods-available/wsgi.load';
 my $wsgi_was_enabled = $wsgi_available && enabled('wsgi') ? 1 : 0;
 # a2enmod's state markers for wsgi (/var/lib/apache2/module/*/wsgi), restored exactly
 my @wsgi_markers = grep { -f } glob '/var/lib/apache2/module/*/wsgi';
+# a2enmod/a2dissite make their state directories (enabled_by_admin, ...) on
+# first use; those the test's own a2enmod/a2dismod made go again when empty
+my %state_dirs_before = map { $_ => 1 } grep { -d } glob '/var/lib/apache2/*/*';
 my $made_policy = 0;
 if (!-e $POLICY) {
     write_file($POLICY, "#!/bin/sh\n# t/root/06_package.t: no service starts or restarts during the test\nexit 101\n", 0755);
@@ -291,6 +294,7 @@ sub restore_wsgi {
         File::Path::make_path(($m =~ m{^(.*)/})[0]);
         write_file($m, '');
     }
+    rmdir for grep { -d && !$state_dirs_before{$_} } glob '/var/lib/apache2/*/*';  # only empty ones go
 }
 
 sub cleanup {
