@@ -231,6 +231,7 @@ private:
 
     void accept_all();
     void event_on(int fd);
+    bool take_event(int fd);                  // m_ held
     void signal_received();
     void worker(std::size_t index);
     bool handle(Connection& c, std::size_t index);
@@ -246,7 +247,8 @@ private:
     // Threads not spoken for: busy, queued, and new connections whose first
     // request is on its way count against them.
     int free_threads() const { return o_.threads - busy_ - static_cast<int>(ready_.size()) - first_due_; }  // m_ held
-    void enqueue(int fd, Connection& c);      // m_ held
+    // m_ held; wake: notify a worker now (else the caller does, after unlocking)
+    void enqueue(int fd, Connection& c, bool wake = true);
     bool others_free() const { return slot_bit_ && g_.free && (g_.free->load() & ~slot_bit_) != 0; }
     void gil_ticker();
 
@@ -336,9 +338,19 @@ void Server::accept_all()
 
 void Server::event_on(int fd)
 {
-    std::lock_guard lock(m_);
+    {
+        std::lock_guard lock(m_);
+        if (!take_event(fd)) return;
+    }
+    // after unlocking: the worker woken does not wait for m_ at once
+    cv_.notify_one();
+}
+
+// m_ held: true if the connection was queued for a worker.
+bool Server::take_event(int fd)
+{
     auto it = conns_.find(fd);
-    if (it == conns_.end() || it->second->busy || it->second->queued) return;
+    if (it == conns_.end() || it->second->busy || it->second->queued) return false;
     Connection& c = *it->second;
     // A request on a kept connection while every thread here is busy and
     // another process of the group has one free: sent there. 'N' says
@@ -350,13 +362,14 @@ void Server::event_on(int fd)
         wire::put_header(elsewhere, wire::kElsewhere, 0);
         c.ch.write_all(elsewhere, 100);
         drop(fd);
-        return;
+        return false;
     }
-    enqueue(fd, c);
+    enqueue(fd, c, false);
     balance();
+    return true;
 }
 
-void Server::enqueue(int fd, Connection& c)
+void Server::enqueue(int fd, Connection& c, bool wake)
 {
     if (c.first_due) {
         c.first_due = false;
@@ -365,7 +378,7 @@ void Server::enqueue(int fd, Connection& c)
     c.queued = true;
     c.queued_at = apr_time_now();
     ready_.push_back(fd);
-    cv_.notify_one();
+    if (wake) cv_.notify_one();
 }
 
 // This process's free bit, and whether it accepts new connections: always
@@ -718,8 +731,9 @@ void Server::worker(std::size_t index)
         if (keep && state_ != State::kStopping && (state_ == State::kRunning || keep_connections_)) {
             // A next request already read into the channel's buffer gives
             // epoll nothing to report: queued at once, not left waiting.
+            // This worker takes it (or an earlier one) as it loops: no wake-up.
             if (c->ch.buffered() > 0) {
-                enqueue(fd, *c);
+                enqueue(fd, *c, false);
             } else {
                 arm(fd, false);
             }
