@@ -117,7 +117,7 @@ my $clients        = 32;
 my @types          = qw(hello echo stream reload);
 my $graceful_every = 5;
 my $touch_every    = 0.1;
-my $warm_after     = 1.5;      # s after a generation's first child was seen
+my $warm_after     = 1.5;      # s after a child was first seen: its warm sample
 my $sample_every   = 0.5;
 my $min_gen_span   = 3.5;      # s from a generation's first child seen to its end sample
 my $retry_window   = 3;        # s after `apache2 -k graceful` returned
@@ -614,7 +614,7 @@ CONF
         # generation goes unmeasured. It waits at most $graceful_every more
         # seconds. The last generation is measured under load too: the load
         # goes on after $duration until it has been seen, $overtime s at most.
-        my $seen = $g->{warm} && %{ $g->{warm} } && $g->{appeared} && $now - $g->{appeared} >= $min_gen_span;
+        my $seen = %{ $g->{warm} || {} } && $g->{appeared} && $now - $g->{appeared} >= $min_gen_span;
         my $last = ($now >= $end - 0.1 && $seen) || $now >= $hard_end - 0.1;
         my $switch = !$last && $now >= $next_graceful && ($seen || $now >= $next_graceful + $graceful_every)
             && $now <= $end - $graceful_every + 0.5;
@@ -644,8 +644,8 @@ CONF
                 push @gracefuls, [ $sent, time ];
                 $next_graceful = time + $graceful_every;
                 # every child seen so far, not only those of this sample: a
-                # child missing from one read of /proc (seen once under
-                # prefork) must not count as a new generation's
+                # child that one read of /proc missed (its status file not
+                # readable for a moment) must not count as a new generation's
                 $gens[++$gen] = { before => { %ever }, series => [] };
                 $parent_first = rss_kb($parent) if $gen == 1;
             }
